@@ -1,0 +1,219 @@
+"""Finding a Graphviz program and turning DOT source into SVG, PNG or PDF files.
+
+A plain `pip install` brings the `graphviz-pure` wheel: a static build of Graphviz
+that installs a program named `graphviz-pure` (SVG, PNG, JPEG; no PDF). The
+`graphviz` Python package only looks for `dot`, so this module finds the program
+itself: a system `dot` first (it also makes PDF), then `graphviz-pure` next to
+the running interpreter, then `graphviz-pure` on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+
+import graphviz
+from graphviz.backend import dot_command
+
+PURE = "graphviz-pure"
+INSTALL_HINT = (
+    "install one with `pip install graphviz-pure==0.2.2` (SVG and PNG), or your system's Graphviz "
+    "(`apt install graphviz`, `brew install graphviz`, `choco install graphviz`; also PDF)"
+)
+FORMATS = ("svg", "png", "jpeg", "jpg", "pdf")
+SOURCE_FORMATS = ("dot", "gv")
+# Past this many edges the default network-simplex and crossing-minimisation budgets
+# take minutes (20,000 nodes); these limits bring that to seconds with a fair layout.
+BIG_GRAPH_EDGES = 3000
+BIG_GRAPH_OPTIONS = ("-Gnslimit=0.2", "-Gnslimit1=0.2", "-Gmclimit=0.2")
+# A bitmap of a huge layout can ask for tens of GB; `size` only ever shrinks a drawing.
+BITMAP_MAX_INCHES = "-Gsize=150,150"
+
+
+class RendererNotFound(RuntimeError):
+    """No Graphviz program (`dot` or `graphviz-pure`) could be found."""
+
+
+class RenderError(RuntimeError):
+    """The Graphviz program ran and failed."""
+
+
+def _script_dirs() -> list[str]:
+    """Where pip puts programs for the running interpreter."""
+    dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
+    return [d for d in dict.fromkeys(dirs) if d]
+
+
+def find_dot() -> str | None:
+    """The Graphviz program to run: system `dot`, else `graphviz-pure`; None when neither exists."""
+    system = shutil.which("dot")
+    if system:
+        return system
+    for folder in _script_dirs():
+        found = shutil.which(PURE, path=folder)
+        if found:
+            return found
+    return shutil.which(PURE)
+
+
+def makes_pdf(program: str) -> bool:
+    """Whether `program` can write PDF (a system `dot` can; graphviz-pure cannot)."""
+    return not pathlib.Path(program).name.lower().startswith(PURE)
+
+
+def _require_program(what: str) -> str:
+    program = find_dot()
+    if program is None:
+        looked = ", ".join(_script_dirs())
+        raise RendererNotFound(
+            f"cannot {what}: no Graphviz program found (looked for `dot` on PATH and "
+            f"`{PURE}` in {looked} and on PATH); {INSTALL_HINT}. "
+            "The DOT source can still be saved: render(graph, 'graph.dot')."
+        )
+    return program
+
+
+def source_of(graph: graphviz.Digraph | str) -> str:
+    """DOT source text of a Digraph, or the text itself."""
+    if isinstance(graph, str):
+        return graph
+    if hasattr(graph, "source"):
+        return graph.source
+    raise TypeError(f"expected a graphviz.Digraph or DOT source text, got {type(graph).__name__}")
+
+
+def _command(program: str, fmt: str, source: str) -> list[str]:
+    if fmt == "pdf" and not makes_pdf(program):
+        raise RendererNotFound(
+            f"PDF needs the system Graphviz `dot` ({program} makes SVG and PNG only): "
+            "install Graphviz (`apt install graphviz`, `brew install graphviz`) or ask for .svg / .png"
+        )
+    cmd = [program, f"-T{fmt}"]
+    if source.count("->") > BIG_GRAPH_EDGES:
+        cmd += BIG_GRAPH_OPTIONS
+    if fmt in ("png", "jpeg", "jpg"):
+        cmd.append(BITMAP_MAX_INCHES)
+    return cmd
+
+
+def pipe(graph: graphviz.Digraph | str, format: str = "svg", timeout: float | None = None) -> bytes:
+    """The drawing of `graph` as bytes in `format` ('svg', 'png', 'jpeg' or 'pdf')."""
+    fmt = _check_format(format)
+    program = _require_program(f"draw a {fmt.upper()}")
+    source = source_of(graph)
+    cmd = _command(program, fmt, source)
+    try:
+        done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        raise RenderError(
+            f"{pathlib.Path(program).name} took over {timeout} s on a graph of {source.count('->')} "
+            "edges: draw a smaller graph (collapse='neuron') or raise the timeout"
+        ) from error
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RenderError(f"{' '.join(cmd)} failed (exit {done.returncode}): {message}")
+    return done.stdout
+
+
+def render(
+    graph: graphviz.Digraph | str,
+    path: str | os.PathLike,
+    format: str | None = None,
+    timeout: float | None = None,
+) -> pathlib.Path:
+    """Write `graph` to `path` as SVG, PNG, JPEG, PDF or DOT source; returns the path written.
+
+    The format comes from `format` or else from the file's suffix. The file is
+    written whole or not at all (a temporary file, then a rename).
+    """
+    path = pathlib.Path(path)
+    if format is None:
+        if not path.suffix:
+            raise ValueError(f"cannot tell the format of {str(path)!r}: give a suffix (.svg, .png, .pdf, .dot)")
+        format = path.suffix[1:]
+    fmt = format.lower()
+    if fmt in SOURCE_FORMATS:
+        data = source_of(graph).encode("utf-8")
+    else:
+        data = pipe(graph, fmt, timeout=timeout)
+    _write_atomically(path, data)
+    return path
+
+
+def _check_format(format: str) -> str:
+    fmt = format.lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown drawing format {format!r}: use one of {', '.join(FORMATS + SOURCE_FORMATS)}")
+    return fmt
+
+
+def _write_atomically(path: pathlib.Path, data: bytes) -> None:
+    folder = path.parent if str(path.parent) else pathlib.Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        pathlib.Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class Drawing(graphviz.Digraph):
+    """A graphviz.Digraph that renders with whichever program find_dot() finds.
+
+    In Jupyter it shows the SVG, or the DOT text with what to install when no
+    Graphviz program exists, never a traceback.
+    """
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_) -> dict:
+        wanted = set(include) if include is not None else {"image/svg+xml"}
+        wanted -= set(exclude or ())
+        kinds = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpeg"}
+        try:
+            bundle: dict = {}
+            for mime in sorted(wanted & kinds.keys()):
+                data = pipe(self, kinds[mime])
+                bundle[mime] = data.decode("utf-8") if mime == "image/svg+xml" else data
+            return bundle
+        except (RendererNotFound, RenderError) as error:
+            return {"text/plain": f"{error}\n\n{self.source}"}
+
+    def pipe(self, *args, **kwargs):
+        """graphviz.Digraph.pipe, run with the program find_dot() finds."""
+        return self._with_program(super().pipe, "draw", *args, **kwargs)
+
+    def render(self, *args, **kwargs):
+        """graphviz.Digraph.render, run with the program find_dot() finds."""
+        return self._with_program(super().render, "render", *args, **kwargs)
+
+    def _with_program(self, method, what: str, *args, **kwargs):
+        program = _require_program(what)
+        fmt = kwargs.get("format") or self.format
+        if fmt == "pdf" and not makes_pdf(program):
+            _command(program, "pdf", "")  # raises the error that says what to install
+        saved = dot_command.DOT_BINARY
+        dot_command.DOT_BINARY = pathlib.Path(program)  # the graphviz package's one hook
+        try:
+            return method(*args, **kwargs)
+        finally:
+            dot_command.DOT_BINARY = saved
+
+
+class _CallableModule(type(sys)):
+    """`viz.render` names both this module and its `render` function (viz/__init__.py's lazy
+    name); once the module is imported Python binds the package attribute to the module,
+    so calling the module calls the function and both spellings keep working."""
+
+    def __call__(self, *args, **kwargs) -> pathlib.Path:
+        return render(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
