@@ -1,0 +1,258 @@
+"""Neurons, layers and MLPs built from `Value`s, with weights set exactly as a document gives them.
+
+`MLP(nin, nouts)` with no other argument is micrograd 0.1.0's MLP: weights drawn
+with random.uniform(-1, 1) neuron by neuron, layer by layer, zero biases, ReLU on
+hidden layers, a linear output, and a single output returned as a Value.
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from micrograd import Value, dot
+from nn import labels
+from nn.activations import Activation, resolve
+from nn.weights import Matrix, layer_weights
+
+
+class Module:
+    """Anything with parameters: zero_grad() clears their grads before a fresh backward()."""
+
+    def parameters(self) -> list[Value]:
+        """Every trainable Value, in a fixed order."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set the grad of every parameter to 0.0."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(Module):
+    """One neuron: drive z = w·x + b (one node), then its activation (none for 'linear').
+
+    `connections` lists the (0-based) inputs the neuron sees, for a net that is not
+    dense (seed 001); by default it sees them all.
+    """
+
+    def __init__(self, nin: int, activation: str | Activation = "relu", bias: bool = True, *,
+                 nonlin: bool | None = None, index: int = 1, layer: int = 1,
+                 connections: Sequence[int] | None = None,
+                 init: float | None = None, bias_init: float | None = None) -> None:
+        if nonlin is not None:  # micrograd's Neuron(nin, nonlin=False)
+            activation = "relu" if nonlin else "linear"
+        self.nin = _count(nin, "nin")
+        self.index, self.layer = index, layer
+        self.activation, self._fn = resolve(activation)
+        self.connections = None if connections is None else tuple(connections)
+        seen = range(self.nin) if self.connections is None else self.connections
+        draw = random.uniform
+        self.w = [Value(draw(-1, 1) if init is None else init, labels.weight(layer, index, i + 1))
+                  for i in seen]
+        b0 = bias_init if bias_init is not None else init if init is not None else 0.0
+        self.b = Value(b0, labels.bias(layer, index)) if bias else None
+        self._z_label = labels.drive(layer, index)
+        self._a_label = labels.activation(layer, index)
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        """The neuron's output for inputs x (Values or numbers)."""
+        if len(x) != self.nin:
+            raise ValueError(f"neuron {self.index} of layer {self.layer} takes {self.nin} inputs, "
+                             f"got {len(x)}")
+        if self.connections is not None:
+            x = [x[i] for i in self.connections]
+        z = dot(self.w, x, self.b)
+        z.label = self._z_label
+        if self._fn is None:
+            return z
+        a = self._fn(z)
+        a.label = self._a_label
+        return a
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b] if self.b is not None else list(self.w)
+
+    def __repr__(self) -> str:
+        name = "ReLU" if self.activation == "relu" else self.activation.capitalize()
+        return f"{name}Neuron({self.nin})"  # micrograd's ReLUNeuron(2), LinearNeuron(16)
+
+
+class Layer(Module):
+    """`nout` neurons that see the same inputs and share one activation."""
+
+    def __init__(self, nin: int, nout: int, activation: str | Activation = "relu",
+                 bias: bool = True, *, nonlin: bool | None = None, index: int = 1,
+                 mask: Any = None, init: float | None = None,
+                 bias_init: float | None = None) -> None:
+        if nonlin is not None:
+            activation = "relu" if nonlin else "linear"
+        self.nin, self.nout = _count(nin, "nin"), _count(nout, "nout")
+        self.index = index
+        self.activation, _ = resolve(activation)
+        self.bias = bias
+        self.mask = _mask(mask, nin, nout, index)
+        self.neurons = [
+            Neuron(nin, activation, bias, index=j, layer=index, init=init, bias_init=bias_init,
+                   connections=None if self.mask is None else
+                   [i for i, on in enumerate(self.mask[j - 1]) if on])
+            for j in range(1, nout + 1)
+        ]
+
+    def __call__(self, x: Any) -> Value | list[Value]:
+        """The layer's outputs; a single one is returned as a Value, as in micrograd."""
+        out = self.forward(_inputs(x, self.nin, f"layer {self.index}") if self.index == 1 else x)
+        return out[0] if len(out) == 1 else out
+
+    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """The layer's outputs as a list, however many there are."""
+        if len(x) != self.nin:
+            raise ValueError(f"layer {self.index} takes {self.nin} inputs, got {len(x)}")
+        return [n(x) for n in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    @property
+    def W(self) -> Matrix:
+        """The weights as W[out][in] (PyTorch's layout); 0.0 where the mask has no connection."""
+        rows = []
+        for n in self.neurons:
+            row = [0.0] * self.nin
+            for i, w in zip(n.connections or range(self.nin), n.w):
+                row[i] = w.data
+            rows.append(row)
+        return rows
+
+    @property
+    def b(self) -> list[float] | None:
+        """The biases b[out], or None for a layer without them."""
+        return [n.b.data for n in self.neurons] if self.bias else None
+
+    def set_weights(self, entry: Any, layout: str = "out_in") -> None:
+        """Set this layer's weights from `entry` in `layout` ('out_in' or 'in_out', see nn.weights)."""
+        W, b = layer_weights(entry, self.nin, self.nout, self.bias, layout, f"layer {self.index}")
+        self._check_mask(W)
+        self._assign(W, b)
+
+    def _check_mask(self, W: Matrix) -> None:
+        if self.mask is not None:  # a weight the mask leaves out must be 0, or the input is lost
+            for j, (row, keep) in enumerate(zip(W, self.mask), 1):
+                for i, (w, on) in enumerate(zip(row, keep), 1):
+                    if not on and w != 0.0:
+                        raise ValueError(f"layer {self.index}: W[{j}][{i}] = {w!r} but the mask has "
+                                         "no connection there: set it to 0 or change the mask")
+
+    def _assign(self, W: Matrix, b: list[float] | None) -> None:
+        for n, row, bj in zip(self.neurons, W, b or [None] * self.nout):
+            for w, i in zip(n.w, n.connections or range(self.nin)):
+                w.data = row[i]
+            if bj is not None:
+                n.b.data = bj
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `nin` inputs, then one layer per entry of `nouts`.
+
+    activation: hidden layers' activation (a name, a function, or a list with one
+    per hidden layer); output_activation: the last layer's. bias: whether neurons
+    have biases. init: every weight (and every bias, unless bias_init is given) set
+    to this constant instead of random.uniform(-1, 1) with zero biases. weights: one
+    entry per layer in `layout` ('out_in' = PyTorch's W[out][in] with b[out]; 'in_out'
+    = the documents' W^T x with the biases as the first row). mask: per layer, None or
+    a 0/1 matrix [out][in] saying which inputs each neuron sees.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: Any = "relu",
+                 output_activation: str | Activation = "linear", bias: bool = True, *,
+                 init: float | None = None, bias_init: float | None = None,
+                 weights: Sequence[Any] | None = None, layout: str = "out_in",
+                 mask: Sequence[Any] | None = None) -> None:
+        self.nin = _count(nin, "nin")
+        nouts = [_count(n, "each entry of nouts") for n in _listed(nouts, "nouts")]
+        if not nouts:
+            raise ValueError("nouts must name at least one layer, e.g. MLP(2, [4, 1])")
+        hidden = activation if isinstance(activation, (list, tuple)) else [activation] * (len(nouts) - 1)
+        if len(hidden) != len(nouts) - 1:
+            raise ValueError(f"activation lists {len(hidden)} activations for "
+                             f"{len(nouts) - 1} hidden layers")
+        masks = [None] * len(nouts) if mask is None else list(mask)
+        if len(masks) != len(nouts):
+            raise ValueError(f"mask has {len(masks)} entries for {len(nouts)} layers: "
+                             "give one per layer (None for a dense layer)")
+        sizes = [self.nin] + nouts
+        acts = list(hidden) + [output_activation]
+        self.layers = [Layer(sizes[k], sizes[k + 1], acts[k], bias, index=k + 1, mask=masks[k],
+                             init=init, bias_init=bias_init) for k in range(len(nouts))]
+        if weights is not None:
+            self.set_weights(weights, layout)
+
+    def __call__(self, x: Any) -> Value | list[Value]:
+        """The network's outputs for input x; a single output is returned as a Value."""
+        x = _inputs(x, self.nin, "the MLP")
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def set_weights(self, weights: Sequence[Any], layout: str = "out_in") -> None:
+        """Set every layer's weights (one entry per layer); on any error nothing changes."""
+        entries = _listed(weights, "weights")
+        if len(entries) != len(self.layers):
+            raise ValueError(f"weights has {len(entries)} entries but the MLP has "
+                             f"{len(self.layers)} layers: give one per layer")
+        parsed = [layer_weights(e, lay.nin, lay.nout, lay.bias, layout, f"layer {lay.index}")
+                  for e, lay in zip(entries, self.layers)]
+        for layer, (W, _) in zip(self.layers, parsed):
+            layer._check_mask(W)
+        for layer, (W, b) in zip(self.layers, parsed):
+            layer._assign(W, b)
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+def _inputs(x: Any, nin: int, what: str) -> list[Value]:
+    """x as a list of Values; plain numbers become leaves labelled x1, x2, ..."""
+    if isinstance(x, Value) or isinstance(x, numbers.Real):
+        x = [x]  # one input given bare, e.g. model(2.0) for a net with nin=1
+    elif hasattr(x, "tolist") and not isinstance(x, list):
+        x = list(x)
+    if len(x) != nin:
+        raise ValueError(f"{what} takes {nin} inputs, got {len(x)}")
+    return [v if isinstance(v, Value) else Value(v, labels.network_input(i))
+            for i, v in enumerate(x, 1)]
+
+
+def _mask(mask: Any, nin: int, nout: int, index: int) -> list[list[bool]] | None:
+    if mask is None:
+        return None
+    if hasattr(mask, "tolist"):
+        mask = mask.tolist()
+    rows = [list(r.tolist() if hasattr(r, "tolist") else r) for r in mask]
+    shape = (len(rows), len({len(r) for r in rows}) == 1 and len(rows[0]) or -1)
+    if shape != (nout, nin):
+        raise ValueError(f"layer {index}: mask has shape {shape} but this layer needs "
+                         f"({nout}, {nin}) (mask[out][in], 1 = connected)")
+    return [[bool(v) for v in r] for r in rows]
+
+
+def _count(n: Any, what: str) -> int:
+    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0:
+        return int(n)
+    raise ValueError(f"{what} must be a whole number > 0, got {n!r}")
+
+
+def _listed(obj: Any, what: str) -> list:
+    if hasattr(obj, "tolist") and not isinstance(obj, list):
+        return list(obj)
+    if not isinstance(obj, (list, tuple)):
+        raise TypeError(f"{what} must be a list, got {type(obj).__name__}: {obj!r}")
+    return list(obj)
