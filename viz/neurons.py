@@ -3,57 +3,25 @@ weight, bias, drive or activation, and each node's dL/d(node) without touching g
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from micrograd import Value, topological_order
-
-# nn.labels.parse may name kinds in words or in the documents' letters
-_KINDS = {
-    "w": "w", "weight": "w", "b": "b", "bias": "b", "z": "z", "drive": "z",
-    "a": "a", "activation": "a", "x": "x", "input": "x",
-}
-# The documents' notation, used until nn.labels exists: w12^(1), w12,3^(2), b1^(2), z1^(1), a2^(1), x3
-_NOTATION = re.compile(r"^(?:([wbza])(\d+)(?:,(\d+))?\^\((\d+)\)|x(\d+))$")
+from nn.labels import parse
 
 
 class Role(NamedTuple):
-    """What a labelled node is in a network: kind 'w', 'b', 'z', 'a' or 'x', layer, neuron j, input i."""
+    """What a labelled node is: kind 'w', 'b', 'z', 'a' or 'x', layer (0 for inputs), neuron j, input i."""
 
     kind: str
-    layer: int | None
-    j: int | None
+    layer: int
+    j: int
     i: int | None
 
 
 def role(label: str) -> Role | None:
-    """The network role a label names (nn's notation), or None for any other label."""
-    if not label:
-        return None
-    try:
-        from nn.labels import parse
-    except ImportError:  # nn not installed: read the notation directly
-        return _parse_notation(label)
-    parsed = parse(label)
-    if parsed is None:
-        return None
-    kind, layer, j, i = parsed
-    kind = _KINDS.get(str(kind).lower())
-    return Role(kind, layer, j, i) if kind else None
-
-
-def _parse_notation(label: str) -> Role | None:
-    match = _NOTATION.match(label)
-    if not match:
-        return None
-    kind, a, b, layer, x = match.groups()
-    if x is not None:
-        return Role("x", None, None, int(x))
-    if kind == "w" and b is None:  # w{j}{i} with single digits
-        if len(a) != 2:
-            return None
-        a, b = a[0], a[1]
-    return Role(kind, int(layer), int(a), int(b) if b is not None else None)
+    """The network role a label names in nn's notation (nn.labels), or None for any other label."""
+    parsed = parse(label) if label else None
+    return Role(*parsed) if parsed else None
 
 
 def neuron_of(v: Value) -> tuple[int, int] | None:
