@@ -215,6 +215,31 @@ class MLP(Module):
         for layer, (W, b) in zip(self.layers, parsed):
             layer._assign(W, b)
 
+    def state_dict(self) -> dict[str, Any]:
+        """The model's shape and weights as a plain dict (see nn.state)."""
+        from nn import state  # nn.state builds MLPs, so it is imported when needed
+        return state.state_dict(self)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Set the weights from a state_dict of the same shape; on any error nothing changes."""
+        from nn import state
+        state.load_state_dict(self, state_dict)
+
+    def save(self, path: Any) -> None:
+        """Write the model to `path` as JSON; nn.load(path) rebuilds it exactly."""
+        from nn import state
+        state.save(self, path)
+
+    def load(self, path: Any) -> MLP:
+        """Set the weights from a file written by save(); on any error the model is unchanged."""
+        from nn import state
+        return state.load_into(self, path)
+
+    def to_torch(self, dtype: Any = None) -> Any:
+        """An equivalent torch.nn.Sequential with the same weights (float64 unless dtype is given)."""
+        from nn import torch_bridge
+        return torch_bridge.to_torch(self, dtype)
+
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
