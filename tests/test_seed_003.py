@@ -103,6 +103,7 @@ def test_forward_pass_2_backpropagation_and_second_update():
     assert y.data == pytest.approx(2.46575625, abs=1e-14)    # printed 2.46575, then 2.4658
     printed(y.data, "2.4658")
     assert loss.data == pytest.approx(1.0742206922070294, rel=1e-15)  # not printed: 1.07422
+    opt.zero_grad()
     loss.backward()
     printed(drives[2][0].grad, "1.4658")
     for s in drives[1]:
