@@ -45,10 +45,10 @@ def latex_label(label: str) -> str:
     return name + (f"_{{{index}}}" if index else "") + (f"^{{({layer})}}" if layer else "")
 
 
-def latex_number(x: float, digits: int = DIGITS) -> str:
-    """`number(x)` for LaTeX: negative numbers in parentheses inside products, e-notation as x 10^k."""
+def latex_number(x: float, digits: int = DIGITS, paren: bool = True) -> str:
+    """`number(x)` for LaTeX, e-notation as x 10^k; a negative number in parentheses (for products)."""
     text = number(x, digits)
     if "e" in text:
         mantissa, power = text.split("e")
         text = rf"{mantissa} \times 10^{{{power}}}"
-    return f"({text})" if text.startswith("-") else text
+    return f"({text})" if paren and text.startswith("-") else text

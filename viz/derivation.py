@@ -1,0 +1,317 @@
+"""derivation(loss, wrt): the chain rule from a loss to one parameter, written out as the documents do.
+
+Every factor is read from the graph: the op that made a node and the local
+derivative the engine stored for each input, so the page shows exactly what
+backward() multiplies. For a parameter of an nn network the delta form follows:
+delta_j^(l) = sum_k delta_k^(l+1) w_kj^(l+1) sigma'(z_j^(l)) and dL/dw_ji = delta_j a_i.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from micrograd import Value, topological_order
+from viz.format import DIGITS, latex_label, number
+from viz.neurons import adjoints, consumers, role
+
+MAX_PATHS = 12  # more paths than this are summed without being listed one by one
+DOT_OPS = ("w·x+b", "w·x")
+
+
+@dataclass
+class Factor:
+    """One local derivative d(out)/d(node) along a path, with its formula and number."""
+
+    out: Value
+    node: Value
+    formula: str      # in terms of names: 'σ(z1^(1))(1 − σ(z1^(1)))', 'x1', '1'
+    latex: str        # the same in LaTeX
+    instance: str     # the same with numbers: '0.5 (1 − 0.5)'; '' when that adds nothing
+    value: float
+    running: float    # product of this path's factors so far: dL/d(node) along this path
+
+
+@dataclass
+class Delta:
+    """delta_j^(l) = dL/dz_j^(l) of one neuron, with how it is computed from the next layer."""
+
+    layer: int
+    j: int
+    value: float
+    activation: str   # the activation's op ('sigmoid', 'tanh', 'relu', '**2') or 'linear'
+    z: float          # the drive
+    a: float          # the activation (= z for a linear neuron)
+    sigma_prime: float
+    upstream: list[tuple[int, float, str, float]] = field(default_factory=list)  # (k, delta_k, w_kj label, w_kj)
+    dl_da: float | None = None  # set for an output neuron: dL/da, straight from the loss
+
+
+@dataclass
+class Derivation:
+    """The chain rule from `loss` to `wrt`: every path's factors, their sum, and the delta form."""
+
+    loss: Value
+    wrt: Value
+    names: dict[int, str]
+    latex_names: dict[int, str]
+    paths: list[list[Factor]]
+    path_count: int
+    total: float
+    deltas: list[Delta]
+    definitions: list[tuple[str, str]]  # (text, LaTeX) 'v19 = 1 − a1^(2)' for each unlabelled node on a path
+    delta_input: tuple[str, float] | None  # (a_i label, a_i) for a weight; None for a bias
+    format: str = "markdown"
+    digits: int = DIGITS
+
+    def name(self, v: Value) -> str:
+        """The name a node goes by on this page: its label, its number, or v{k} as in draw_dot."""
+        return self.names[id(v)]
+
+    def __str__(self) -> str:
+        from viz.derivation_text import markdown, text
+        return markdown(self) if self.format == "markdown" else text(self)
+
+    def _repr_markdown_(self) -> str:
+        from viz.derivation_text import markdown
+        return markdown(self)
+
+
+def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: int = DIGITS) -> Derivation:
+    """The chain rule from `loss` to `wrt` (a Value or its label); str() gives Markdown+LaTeX or 'text'."""
+    if format not in ("markdown", "text"):
+        raise ValueError(f"format must be 'markdown' (LaTeX maths) or 'text' (a terminal), got {format!r}")
+    if not isinstance(loss, Value):
+        raise TypeError(f"derivation needs the loss as a Value, got {type(loss).__name__}")
+    order = topological_order(loss)
+    wrt = _find(wrt, order)
+    names, latex = _names(order)
+    adj = adjoints(loss, order)
+    on = _computed_from(order, wrt)
+    count = _count_paths(order, wrt, on)
+    paths = _paths(loss, wrt, on) if count <= MAX_PATHS else []
+    paths = [_factors(p, names, latex) for p in paths]
+    deltas, delta_input = _delta_form(wrt, order, adj)
+    unlabelled = {id(f.out): f.out for path in paths for f in path if not f.out.label}
+    definitions = [_definition(v, names, latex) for v in sorted(unlabelled.values(), key=lambda v: names[id(v)])]
+    return Derivation(loss, wrt, names, latex, paths, count, adj[id(wrt)], deltas, definitions, delta_input,
+                      format, digits)
+
+
+def _find(wrt: Value | str, order: list[Value]) -> Value:
+    if isinstance(wrt, str):
+        found = [v for v in order if v.label == wrt]
+        if len(found) != 1:
+            labels = ", ".join(sorted({v.label for v in order if v.label}))
+            how = "no node" if not found else f"{len(found)} nodes"
+            raise ValueError(f"{how} labelled {wrt!r} in the loss's graph: pass the Value itself; labels: {labels}")
+        return found[0]
+    if not any(v is wrt for v in order):
+        raise ValueError(f"{wrt!r} is not in the loss's graph: the loss does not depend on it")
+    return wrt
+
+
+def _names(order: list[Value]) -> tuple[dict[int, str], dict[int, str]]:
+    """Each node's name as text and as LaTeX: its label, its number (a constant) or v{k}."""
+    names, latex = {}, {}
+    for k, v in enumerate(order):
+        if v.label:
+            names[id(v)], latex[id(v)] = v.label, latex_label(v.label)
+        elif not v.op:
+            names[id(v)] = latex[id(v)] = number(v.data)
+        else:  # the DOT node name draw_dot gives it, so the page and the drawing agree
+            names[id(v)], latex[id(v)] = f"v{k}", f"v_{{{k}}}"
+    return names, latex
+
+
+def _computed_from(order: list[Value], wrt: Value) -> set[int]:
+    on = {id(wrt)}
+    for v in order:
+        if any(id(u) in on for u in v.inputs):
+            on.add(id(v))
+    return on
+
+
+def _count_paths(order: list[Value], wrt: Value, on: set[int]) -> int:
+    count = {id(wrt): 1}
+    for v in order:
+        if v is not wrt and id(v) in on:
+            count[id(v)] = sum(count[id(u)] for u in v.inputs if id(u) in on)
+    return count[id(order[-1])] if id(order[-1]) in on else 0
+
+
+def _paths(loss: Value, wrt: Value, on: set[int]) -> list[list[tuple[Value, int]]]:
+    """Each path from loss down to wrt as [(node, input position), ...], loss first."""
+    found, stack = [], [(loss, [])]
+    while stack:
+        node, path = stack.pop()
+        if node is wrt:
+            found.append(path)
+            continue
+        for position in reversed(range(len(node.inputs))):
+            if id(node.inputs[position]) in on:
+                stack.append((node.inputs[position], path + [(node, position)]))
+    return found
+
+
+def _factors(path: list[tuple[Value, int]], names: dict[int, str], latex: dict[int, str]) -> list[Factor]:
+    factors, running = [], 1.0
+    for out, p in path:
+        node, local = out.inputs[p], out.local_grads[p]
+        running *= local
+        other = _other(out, p)
+        text, tex = local_formula(out.op, p, p == len(out.inputs) - 1)
+        fill = {"a": names[id(node)], "b": names[id(other)], "o": names[id(out)]}
+        fill_tex = {"a": latex[id(node)], "b": latex[id(other)], "o": latex[id(out)]}
+        factors.append(Factor(out, node, text.format(**fill), tex.format(**fill_tex), instance(out, p), local, running))
+    return factors
+
+
+def _other(out: Value, p: int) -> Value:
+    """The input that d(out)/d(input p) is written in: the paired x or w of a drive, the other factor."""
+    ins = out.inputs
+    if out.op in DOT_OPS:
+        return ins[p] if p == len(ins) - 1 and out.op == "w·x+b" else ins[p + 1] if p % 2 == 0 else ins[p - 1]
+    if len(ins) == 2:
+        return ins[1 - p]
+    return ins[p]
+
+
+# d(out)/d(input) per op: (text, LaTeX) templates in the input's name {a}, the other input's
+# name {b} and the output's name {o}; p is the input's position.
+def local_formula(op: str, p: int, last: bool) -> tuple[str, str]:
+    """d(out)/d(input p) of `op` as text and LaTeX templates in {a}, {b} (other input), {o} (output)."""
+    if op == "+" or op == "w·x+b" and last:
+        return "1", "1"
+    if op in DOT_OPS:  # inputs (w1, x1, w2, x2, ...): d/dw_i = x_i, d/dx_i = w_i
+        return "{b}", "{b}"
+    if op == "-":
+        return ("1", "1") if p == 0 else ("−1", "-1")
+    if op == "neg":
+        return "−1", "-1"
+    if op == "*":
+        return "{b}", "{b}"
+    if op == "/":
+        return ("1/{b}", r"\frac{{1}}{{{b}}}") if p == 0 else ("−{b}/{a}²", r"-\frac{{{b}}}{{{a}^2}}")
+    if op == "**":
+        return ("{b}·{a}^({b}−1)", "{b} {a}^{{{b}-1}}") if p == 0 else ("{o}·ln {b}", r"{o} \ln {b}")
+    if op.startswith("**"):
+        k = op[2:]
+        if k == "2":
+            return "2·{a}", r"2 \cdot {a}"
+        return f"{k}·{{a}}^({k}−1)", f"{k} {{a}}^{{{{{k}-1}}}}"
+    if op == "exp":
+        return "e^{a}", "e^{{{a}}}"
+    if op == "log":
+        return "1/{a}", r"\frac{{1}}{{{a}}}"
+    if op == "tanh":
+        return "1 − tanh²({a})", r"1 - \tanh^2({a})"
+    if op == "sigmoid":
+        return "σ({a})(1 − σ({a}))", r"\sigma({a})(1 - \sigma({a}))"
+    if op == "relu":
+        return "1 if {a} > 0 else 0", r"[{a} > 0]"
+    return f"d {op}/d{{a}}", rf"\partial\,\mathrm{{{op}}}/\partial {{a}}"
+
+
+def instance(out: Value, p: int) -> str:
+    """The local derivative's formula with numbers in place of names ('' when that adds nothing)."""
+    op, a = out.op, out.inputs[p]
+
+    def n(x: float) -> str:  # a negative number in parentheses, as inside a product
+        text = number(x)
+        return f"({text})" if text.startswith("-") else text
+
+    if op == "/":
+        b = out.inputs[1].data
+        return f"1/{n(b)}" if p == 0 else f"−{n(out.inputs[0].data)}/{n(b)}²"
+    if op.startswith("**") and len(op) > 2:
+        k = op[2:]
+        return f"2·{n(a.data)}" if k == "2" else f"{k}·{n(a.data)}^({k}−1)"
+    if op == "tanh":
+        return f"1 − {n(out.data)}²"
+    if op == "sigmoid":
+        return f"{n(out.data)} (1 − {n(out.data)})"
+    if op == "log":
+        return f"1/{n(a.data)}"
+    return ""
+
+
+def _definition(v: Value, names: dict[int, str], latex: dict[int, str]) -> tuple[str, str]:
+    """What an unlabelled node is, in its inputs' names: ('v19 = 1 − a1^(2)', LaTeX)."""
+    op = v.op
+    a, ta = [names[id(u)] for u in v.inputs], [latex[id(u)] for u in v.inputs]
+    if op in DOT_OPS:
+        text = " + ".join(f"{w}·{x}" for w, x in zip(a[0::2], a[1::2])) + (f" + {a[-1]}" if op == "w·x+b" else "")
+        tex = " + ".join(rf"{w} {x}" for w, x in zip(ta[0::2], ta[1::2])) + (f" + {ta[-1]}" if op == "w·x+b" else "")
+    elif op in ("+", "-", "*", "/"):
+        symbol = {"+": "+", "-": "−", "*": "·", "/": "/"}[op]
+        tex_symbol = {"+": "+", "-": "-", "*": r"\cdot", "/": "/"}[op]
+        text, tex = f"{a[0]} {symbol} {a[1]}", f"{ta[0]} {tex_symbol} {ta[1]}"
+    elif op == "neg":
+        text, tex = f"−{a[0]}", f"-{ta[0]}"
+    elif op == "**":
+        text, tex = f"{a[0]}^{a[1]}", f"{ta[0]}^{{{ta[1]}}}"
+    elif op.startswith("**"):
+        text, tex = f"{a[0]}^{op[2:]}", f"{ta[0]}^{{{op[2:]}}}"
+    else:
+        text, tex = f"{op}({a[0]})", rf"\operatorname{{{op}}}({ta[0]})"
+    return f"{names[id(v)]} = {text}", f"{latex[id(v)]} = {tex}"
+
+
+def _ref(v: Value) -> str:
+    return v.label if v.label else number(v.data)
+
+
+def _delta_form(wrt: Value, order: list[Value], adj: dict[int, float]):
+    """The deltas from wrt's neuron up to the output, and a_i for a weight (None for a bias)."""
+    r = role(wrt.label)
+    if r is None or r.kind not in ("w", "b"):
+        return [], None
+    used_by = consumers(order)
+    drives = [(z, p) for z, p in used_by[id(wrt)] if z.op in DOT_OPS and role(z.label)]
+    if len(drives) != 1:  # not a network parameter, or used once per example: the paths say it all
+        return [], None
+    z, position = drives[0]
+    delta_input = None if r.kind == "b" else (_ref(z.inputs[position + 1]), z.inputs[position + 1].data)
+    deltas: dict[tuple[int, int], Delta] = {}
+    todo = [z]
+    while todo:
+        zj = todo.pop()
+        key = (role(zj.label).layer, role(zj.label).j)
+        if key in deltas:
+            continue
+        delta, upstream = _delta(zj, used_by, adj)
+        deltas[key] = delta
+        todo.extend(upstream)
+    return sorted(deltas.values(), key=lambda d: (-d.layer, d.j)), delta_input
+
+
+def _delta(z: Value, used_by: dict, adj: dict[int, float]) -> tuple[Delta, list[Value]]:
+    """delta of the neuron whose drive is z, and the next layer's drives it is computed from."""
+    r = role(z.label)
+    activations = [a for a, _ in used_by[id(z)] if role(a.label) and role(a.label).kind == "a"]
+    a = activations[0] if activations else z  # a linear neuron: its drive is its output
+    sigma_prime = a.local_grads[0] if activations else 1.0
+    delta = Delta(r.layer, r.j, adj[id(z)], a.op if activations else "linear", z.data, a.data, sigma_prime)
+    fed = used_by[id(a)]
+    next_drives = [(zk, p) for zk, p in fed if zk.op in DOT_OPS and role(zk.label)]
+    if fed and len(next_drives) == len(fed):  # a hidden neuron: the sum over the next layer
+        for zk, p in next_drives:
+            w = zk.inputs[p - 1]
+            delta.upstream.append((role(zk.label).j, adj[id(zk)], _ref(w), w.data))
+        delta.upstream.sort()
+        return delta, [zk for zk, _ in next_drives]
+    delta.dl_da = adj[id(a)]
+    return delta, []
+
+
+class _CallableModule(type(sys)):
+    """`viz.derivation` names both this module and its function (viz/__init__.py's lazy name);
+    Python binds the package attribute to the module on import, so calling the module calls
+    the function and both spellings work whatever was imported first."""
+
+    def __call__(self, *args, **kwargs) -> Derivation:
+        return derivation(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

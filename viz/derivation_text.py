@@ -1,0 +1,164 @@
+"""Writing a Derivation out: Markdown with LaTeX maths (the documents' own format) or plain text."""
+
+from __future__ import annotations
+
+from viz.derivation import MAX_PATHS, Delta, Derivation, Factor
+from viz.format import latex_label, latex_number, number
+
+ACTIVATION_NAMES = {"**2": "square", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "linear"}
+
+
+def text(d: Derivation) -> str:
+    """The derivation as plain text for a terminal."""
+    n = lambda x: number(x, d.digits)  # noqa: E731
+    loss, wrt = d.name(d.loss), d.name(d.wrt)
+    lines = [f"d{loss}/d{wrt} by the chain rule ({_paths_phrase(d)} from {loss} to {wrt}):", ""]
+    if d.definitions:
+        lines += ["  where " + ", ".join(text for text, _ in d.definitions), ""]
+    for k, path in enumerate(d.paths, 1):
+        if len(d.paths) > 1:
+            lines.append(f"path {k}:")
+        chain = " · ".join(f"d{d.name(f.out)}/d{d.name(f.node)}" for f in path)
+        lines += [f"  d{loss}/d{wrt} = {chain}" if len(d.paths) == 1 else f"  {chain}", ""]
+        rows = [("factor", "formula", "with numbers", "value", "product so far")]
+        rows += [(f"d{d.name(f.out)}/d{d.name(f.node)}", f.formula, f.instance, n(f.value), n(f.running)) for f in path]
+        widths = [max(len(r[c]) for r in rows) for c in range(5)]
+        lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+        product = " · ".join(_paren(n(f.value)) for f in path)
+        lines += ["", f"  = {product} = {n(path[-1].running if path else 0.0)}", ""]
+    if len(d.paths) > 1:
+        terms = " + ".join(_paren(n(p[-1].running)) for p in d.paths)
+        lines += [f"sum of the {len(d.paths)} paths: d{loss}/d{wrt} = {terms} = {n(d.total)}", ""]
+    elif not d.paths:
+        lines += [f"  their sum: d{loss}/d{wrt} = {n(d.total)}", ""]
+    if d.deltas:
+        lines += _delta_text(d, n)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _delta_text(d: Derivation, n) -> list[str]:
+    own = d.deltas[-1]
+    lines = [f"delta form ({d.name(d.wrt)} belongs to neuron {own.j} of layer {own.layer}):"]
+    for delta in d.deltas:
+        name = f"δ{delta.j}^({delta.layer})"
+        sigma = f"σ'(z{delta.j}^({delta.layer})) = {_sigma_text(delta, n)} = {n(delta.sigma_prime)}"
+        if delta.dl_da is not None:
+            a = f"a{delta.j}^({delta.layer})" if delta.activation != "linear" else f"z{delta.j}^({delta.layer})"
+            lines.append(f"  {name} = dL/d{a} · σ'(z{delta.j}^({delta.layer})) "
+                         f"= {_paren(n(delta.dl_da))} · {_paren(n(delta.sigma_prime))} = {n(delta.value)}")
+        else:
+            terms = " + ".join(f"{_paren(n(dk))} · {_paren(n(w))}" for _, dk, _, w in delta.upstream)
+            symbols = " + ".join(f"δ{k}^({delta.layer + 1}) {label}" for k, _, label, _ in delta.upstream)
+            lines.append(f"  {name} = ({symbols}) · σ'(z{delta.j}^({delta.layer})) "
+                         f"= ({terms}) · {_paren(n(delta.sigma_prime))} = {n(delta.value)}")
+        lines.append(f"      where {sigma}")
+    name = f"δ{own.j}^({own.layer})"
+    if d.delta_input is None:
+        lines.append(f"  d{d.name(d.loss)}/d{d.name(d.wrt)} = {name} = {n(own.value)}")
+    else:
+        label, value = d.delta_input
+        lines.append(f"  d{d.name(d.loss)}/d{d.name(d.wrt)} = {name} · {label} "
+                     f"= {_paren(n(own.value))} · {_paren(n(value))} = {n(own.value * value)}")
+    return lines
+
+
+def markdown(d: Derivation) -> str:
+    """The derivation as Markdown with LaTeX maths, as the documents write it."""
+    t = lambda x: latex_number(x, d.digits)  # noqa: E731
+    r = lambda x: latex_number(x, d.digits, paren=False)  # noqa: E731
+    loss, wrt = d.latex_names[id(d.loss)], d.latex_names[id(d.wrt)]
+    whole = _frac(loss, wrt)
+    out = [f"**Chain rule** for ${whole}$: {_paths_phrase(d)} from ${loss}$ to ${wrt}$.", ""]
+    if d.definitions:
+        out += ["where " + ", ".join(f"${tex}$" for _, tex in d.definitions), ""]
+    for k, path in enumerate(d.paths, 1):
+        if len(d.paths) > 1:
+            out += [f"*Path {k}:*", ""]
+        chain = r"\,".join(_frac(d.latex_names[id(f.out)], d.latex_names[id(f.node)]) for f in path)
+        out += [f"$${whole} = {chain}$$" if len(d.paths) == 1 else f"$${chain}$$", ""]
+        out += ["| factor | formula | value | product so far |", "|---|---|---|---|"]
+        out += [_markdown_row(d, f, r) for f in path]
+        product = r" \cdot ".join(t(f.value) for f in path)
+        out += ["", f"$$= {product} = {r(path[-1].running if path else 0.0)}$$", ""]
+    if len(d.paths) > 1:
+        terms = " + ".join(t(p[-1].running) for p in d.paths)
+        out += [f"Summing the {len(d.paths)} paths: $${whole} = {terms} = {r(d.total)}$$", ""]
+    elif not d.paths:
+        out += [f"$${whole} = {r(d.total)}$$ (the sum over every path)", ""]
+    if d.deltas:
+        out += _delta_markdown(d, t, r)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _markdown_row(d: Derivation, f: Factor, t) -> str:
+    formula = f"${f.latex}$" + (f" $= {_tex(f.instance)}$" if f.instance else "")
+    factor = _frac(d.latex_names[id(f.out)], d.latex_names[id(f.node)])
+    return f"| ${factor}$ | {formula} | ${t(f.value)}$ | ${t(f.running)}$ |"
+
+
+def _delta_markdown(d: Derivation, t, r) -> list[str]:
+    own = d.deltas[-1]
+    wrt = d.latex_names[id(d.wrt)]
+    out = [f"**Delta form** (${wrt}$ belongs to neuron {own.j} of layer {own.layer}):", ""]
+    for delta in d.deltas:
+        j, layer = delta.j, delta.layer
+        name = rf"\delta_{{{j}}}^{{({layer})}}"
+        sigma = rf"\sigma'(z_{{{j}}}^{{({layer})}})"
+        sigma_value = f"{_tex(_sigma_text(delta, lambda x: number(x, d.digits)))} = {r(delta.sigma_prime)}"
+        if delta.dl_da is not None:
+            a = latex_label(f"a{j}^({layer})" if delta.activation != "linear" else f"z{j}^({layer})")
+            out.append(rf"$${name} = \frac{{\partial L}}{{\partial {a}}}\,{sigma} = "
+                       rf"{t(delta.dl_da)} \cdot {t(delta.sigma_prime)} = {r(delta.value)}$$")
+        else:
+            symbols = " + ".join(rf"\delta_{{{k}}}^{{({layer + 1})}} {latex_label(label)}"
+                                 for k, _, label, _ in delta.upstream)
+            terms = " + ".join(rf"{t(dk)} \cdot {t(w)}" for _, dk, _, w in delta.upstream)
+            out.append(rf"$${name} = \left({symbols}\right) {sigma} = "
+                       rf"\left({terms}\right) \cdot {t(delta.sigma_prime)} = {r(delta.value)}$$")
+        out += ["", f"with ${sigma} = {sigma_value}$", ""]
+    name = rf"\delta_{{{own.j}}}^{{({own.layer})}}"
+    whole = _frac(d.latex_names[id(d.loss)], wrt)
+    if d.delta_input is None:
+        out.append(f"$${whole} = {name} = {r(own.value)}$$")
+    else:
+        label, value = d.delta_input
+        out.append(rf"$${whole} = {name}\,{latex_label(label)} = {t(own.value)} \cdot {t(value)} = "
+                   f"{r(own.value * value)}$$")
+    return out
+
+
+def _sigma_text(delta: Delta, n) -> str:
+    """sigma'(z) of a neuron's activation, in the documents' terms, with its numbers."""
+    op, a, z = delta.activation, n(delta.a), n(delta.z)
+    if op == "sigmoid":
+        return f"a(1 − a) = {a} (1 − {a})"
+    if op == "tanh":
+        return f"1 − a² = 1 − {_paren(a)}²"
+    if op == "**2":
+        return f"2z = 2·{_paren(z)}"
+    if op == "relu":
+        return f"(1 if z > 0 else 0), z = {z}"
+    if op == "linear":
+        return "1 (linear)"
+    return f"d {op}/dz"
+
+
+def _paths_phrase(d: Derivation) -> str:
+    count = d.path_count
+    listed = "" if d.paths or count == 0 else f", too many to list (more than {MAX_PATHS})"
+    return f"{count} path{'s' if count != 1 else ''}{listed}"
+
+
+def _frac(top: str, bottom: str) -> str:
+    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
+
+
+def _tex(text: str) -> str:
+    """A formula written with numbers in text, in LaTeX."""
+    for old, new in (("·", r" \cdot "), ("−", "-"), ("²", "^2"), ("ln ", r"\ln "), ("σ", r"\sigma ")):
+        text = text.replace(old, new)
+    return text.replace("if", r"\text{ if }").replace("else", r"\text{ else }")
