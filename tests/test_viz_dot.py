@@ -1,0 +1,197 @@
+"""draw_dot rendered to real SVG with the pip-installed Graphviz, read the way a student would:
+one box per Value with its label, data and grad, the highlighted path, colours, boxes, notes."""
+
+import random
+import re
+import xml.etree.ElementTree as ET
+
+import graphviz
+import pytest
+
+import nn
+from micrograd import Value, topological_order
+from viz import draw_dot
+from viz.render import pipe
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def seed_004():
+    """Seed 004's 2-2-1 sigmoid net with biases, x = [2, 5], y = 1, loss 1/2 (y - y_hat)^2."""
+    model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid",
+                   weights=[[[-1, 2], [-2, 1], [1, 4]], [[1], [2], [-4]]], layout="in_out")
+    loss = nn.half_sum_squares(model([2.0, 5.0]), 1.0)
+    loss.label = "loss"
+    return model, loss
+
+
+def svg_of(g) -> ET.Element:
+    return ET.fromstring(pipe(g, "svg"))
+
+
+def nodes(svg: ET.Element) -> dict[str, ET.Element]:
+    return {g.find(f"{SVG}title").text: g for g in svg.iter(f"{SVG}g") if g.get("class") == "node"}
+
+
+def edges(svg: ET.Element) -> dict[str, list[ET.Element]]:
+    found: dict[str, list] = {}
+    for g in svg.iter(f"{SVG}g"):
+        if g.get("class") == "edge":
+            found.setdefault(g.find(f"{SVG}title").text, []).append(g)
+    return found
+
+
+def texts(element: ET.Element) -> list[str]:
+    return [t.text for t in element.iter(f"{SVG}text")]
+
+
+def test_one_box_per_value_with_its_label_data_and_grad():
+    _, loss = seed_004()
+    loss.backward()
+    order = topological_order(loss)
+    svg = svg_of(draw_dot(loss))
+    drawn = nodes(svg)
+    assert sorted(k for k in drawn if not k.endswith("op")) == sorted(f"v{k}" for k in range(len(order)))
+    assert sorted(k for k in drawn if k.endswith("op")) == sorted(f"v{k}op" for k, v in enumerate(order) if v.op)
+    by_label = {v.label: k for k, v in enumerate(order) if v.label}
+    # seed 004's exact numbers to 4 significant digits: dl/dW1_21 = -0.2311951, dl/dW2_11 = -0.0462390
+    assert texts(drawn[f"v{by_label['w12^(1)']}"]) == ["w12^(1)", "data 1", "grad -0.2312"]
+    assert texts(drawn[f"v{by_label['w11^(2)']}"]) == ["w11^(2)", "data 2", "grad -0.04624"]
+    assert texts(drawn[f"v{by_label['a1^(2)']}"])[1] == "data 0.1192"   # y_hat = 0.1192029
+    assert texts(drawn[f"v{by_label['loss']}"]) == ["loss", "data 0.3879", "grad 1"]   # 0.3879017
+    assert texts(drawn[f"v{by_label['z1^(1)']}op"]) == ["w·x+b"]
+
+
+def test_digits_and_rankdir_are_options():
+    _, loss = seed_004()
+    g = draw_dot(loss, digits=2, rankdir="TB")
+    assert 'rankdir=TB' in g.source
+    k = [v.label for v in topological_order(loss)].index("a1^(2)")
+    assert texts(nodes(svg_of(g))[f"v{k}"])[1] == "data 0.12"
+    with pytest.raises(ValueError, match="rankdir must be"):
+        draw_dot(loss, rankdir="sideways")
+
+
+def test_edges_carry_the_local_derivative():
+    _, loss = seed_004()
+    order = topological_order(loss)
+    k = {v.label: i for i, v in enumerate(order)}
+    drawn = edges(svg_of(draw_dot(loss, local_grads=True)))
+    # z1^(1) = b + w11 x1 + w12 x2: d z / d w12 = x2 = 5, d z / d x2 = w12 = 1, d z / d b = 1
+    assert texts(drawn[f"v{k['w12^(1)']}->v{k['z1^(1)']}op"][0]) == ["5"]
+    assert texts(drawn[f"v{k['x2']}->v{k['z1^(1)']}op"][0]) == ["1"]
+    # sigmoid'(z) = y_hat (1 - y_hat) = 0.1192029 * 0.8807971 = 0.104993
+    assert texts(drawn[f"v{k['z1^(2)']}->v{k['a1^(2)']}op"][0]) == ["0.105"]
+
+
+def test_highlight_marks_every_edge_on_the_path_from_the_weight_to_the_loss_and_fades_the_rest():
+    _, loss = seed_004()
+    order = topological_order(loss)
+    svg = svg_of(draw_dot(loss, highlight="w12^(1)"))
+    red = {title for title, gs in edges(svg).items()
+           if any(p.get("stroke") == "#cc0000" for g in gs for p in g.iter(f"{SVG}path"))}
+    # seed 004's figure: w12^(1) -> z1^(1) -> a1^(1) -> z1^(2) -> y_hat -> (1 - y_hat) -> ()^2 -> loss
+    chain = [v for v in order if v.label in ("w12^(1)", "z1^(1)", "a1^(1)", "z1^(2)", "a1^(2)")]
+    chain += [v for v in order[order.index(chain[-1]) + 1:] if v.op]   # the loss's ops follow y_hat
+    names = [f"v{order.index(v)}" for v in chain]
+    expected = set()
+    for before, after in zip(names, names[1:]):
+        expected |= {f"{before}->{after}op", f"{after}op->{after}"}
+    assert len(chain) == 8 and red == expected
+    faded = nodes(svg)[f"v{[v.label for v in order].index('w11^(1)')}"]
+    assert any(p.get("stroke") == "#c8c8c8" for p in faded.iter(f"{SVG}polygon"))
+    with pytest.raises(ValueError, match="no node labelled 'w9'"):
+        draw_dot(loss, highlight="w9")
+
+
+def test_colours_for_parameters_inputs_and_the_loss_with_a_legend():
+    model, loss = seed_004()
+    order = topological_order(loss)
+    drawn = nodes(svg_of(draw_dot(loss)))
+
+    def fill(v):
+        return {p.get("fill") for p in drawn[f"v{order.index(v)}"].iter(f"{SVG}polygon")} - {"none"}
+    assert all(fill(p) == {"#cfe2f3"} for p in model.parameters())
+    assert all(fill(v) == {"#d9ead3"} for v in order if v.label in ("x1", "x2"))
+    assert fill(loss) == {"#f4cccc"}
+    assert fill(next(v for v in order if v.label == "z1^(1)")) == set()   # computed Values stay white
+    legend = pipe(draw_dot(loss), "svg").decode()
+    for words in ("output / loss", "parameter", "input", "other leaf"):
+        assert f">{words}<" in legend
+
+
+def test_each_neuron_and_layer_is_boxed():
+    _, loss = seed_004()
+    order = topological_order(loss)
+    svg = svg_of(draw_dot(loss))
+    clusters = {g.find(f"{SVG}title").text: g for g in svg.iter(f"{SVG}g") if g.get("class") == "cluster"}
+    assert sorted(clusters) == ["cluster_layer1", "cluster_layer1_neuron1", "cluster_layer1_neuron2",
+                                "cluster_layer2", "cluster_layer2_neuron1"]
+    # the box of neuron 2 of layer 1 encloses w21^(1): compare the box's corners with the node's
+    box = [tuple(map(float, pt.split(","))) for pt in
+           clusters["cluster_layer1_neuron2"].find(f"{SVG}polygon").get("points").split()]
+    xs, ys = [p[0] for p in box], [p[1] for p in box]
+    node = nodes(svg)[f"v{[v.label for v in order].index('w21^(1)')}"]
+    for pt in node.find(f"{SVG}polygon").get("points").split():
+        x, y = map(float, pt.split(","))
+        assert min(xs) <= x <= max(xs) and min(ys) <= y <= max(ys)
+    assert "cluster" not in draw_dot(loss, group=False).source
+
+
+def test_a_drawing_before_backward_says_all_grads_are_zero():
+    _, loss = seed_004()
+    note = "all grads are 0: drawn before backward()"
+    assert note in pipe(draw_dot(loss), "svg").decode()
+    loss.backward()
+    assert note not in pipe(draw_dot(loss), "svg").decode()
+
+
+def demo_loss():
+    """micrograd's demo MLP 2-16-16-1 on one example, loss (y - 1)^2."""
+    random.seed(0)
+    model = nn.MLP(2, [16, 16, 1])
+    y = model([0.5, -1.5])
+    return y, nn.sum_squares(y, 1.0)
+
+
+def test_past_the_node_limit_the_error_gives_the_count_and_the_collapsed_view():
+    _, loss = demo_loss()
+    count = len(topological_order(loss))
+    with pytest.raises(ValueError) as error:
+        draw_dot(loss, max_nodes=count - 1)
+    assert f"has {count} Values" in str(error.value) and "collapse='neuron'" in str(error.value)
+    assert len([k for k in nodes(svg_of(draw_dot(loss, max_nodes=count))) if not k.endswith("op")]) == count
+
+
+def test_the_collapsed_view_has_one_node_per_neuron_and_input_and_one_for_the_loss():
+    y, loss = demo_loss()
+    loss.backward()
+    svg = svg_of(draw_dot(loss, collapse="neuron"))
+    drawn = nodes(svg)
+    assert len(drawn) == 2 + 16 + 16 + 1 + 1
+    assert len(edges(svg)) == 2 * 16 + 16 * 16 + 16 * 1 + 1   # one per weight, and output -> loss
+    # the linear output neuron: drive = y, and delta = dL/dz = 2 (y - 1) for the loss (y - 1)^2
+    label = texts(drawn["n3_1"])
+    assert label[:2] == ["neuron 1", f"drive z = {y.data:.4g}"]
+    assert float(label[-1].removeprefix("delta = dL/dz = ")) == pytest.approx(2 * (y.data - 1), rel=5e-4)
+
+
+def test_the_collapsed_view_shows_seed_000s_deltas():
+    model = nn.MLP(2, [2, 1], activation="square", output_activation="square", bias=False,
+                   weights=[[[-2, 3], [2, 1]], [-2, 1]])
+    loss = nn.half_sum_squares(model([2.0, 3.0]), 3.0)
+    loss.backward()
+    drawn = nodes(svg_of(draw_dot(loss, collapse="neuron")))
+    # the document: net = (5, 7), a = (25, 49), y = 1; delta_1^(2) = 4, delta^(1) = (-80, 56)
+    assert texts(drawn["n1_1"]) == ["neuron 1", "drive z = 5", "activation a = 25", "delta = dL/dz = -80"]
+    assert texts(drawn["n1_2"]) == ["neuron 2", "drive z = 7", "activation a = 49", "delta = dL/dz = 56"]
+    assert texts(drawn["n2_1"]) == ["neuron 1", "drive z = -1", "activation a = 1", "delta = dL/dz = 4"]
+    with pytest.raises(ValueError, match="needs a graph built by nn"):
+        draw_dot(Value(2.0) * Value(3.0), collapse="neuron")
+
+
+def test_a_drawing_is_a_digraph_that_shows_itself_in_jupyter():
+    _, loss = seed_004()
+    g = draw_dot(loss)
+    assert isinstance(g, graphviz.Digraph)
+    assert re.search(r"<title>v0</title>", g._repr_mimebundle_()["image/svg+xml"])
