@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from micrograd import Value, dot
+from viz.document import T
 
 FUNCTIONS = ("sigmoid", "tanh", "relu", "exp", "log", "sqrt")
 OPERATORS = "+ - * / ** and unary -"
@@ -186,3 +187,55 @@ class _Builder:
             self._terms(node.right, out)
         else:
             out.append(node)
+
+
+def show(expr: str, name: Callable[[str], T], number: Callable[[float], T]) -> T:
+    """An expression in the documents' notation, each name written by `name` (a symbol, or its number)."""
+    text, _ = _show(ast.parse(expr, mode="eval").body, name, number)
+    return text
+
+
+_FUNCTION_TEXT = {
+    "sigmoid": (r"\sigma\left(", r"\right)", "σ(", ")"),
+    "tanh": (r"\tanh\left(", r"\right)", "tanh(", ")"),
+    "relu": (r"\max\left(0, ", r"\right)", "max(0, ", ")"),
+    "exp": (r"e^{", "}", "exp(", ")"),
+    "log": (r"\log\left(", r"\right)", "log(", ")"),
+    "sqrt": (r"\sqrt{", "}", "sqrt(", ")"),
+}
+
+
+def _show(node: ast.expr, name, number) -> tuple[T, float]:
+    """(text, precedence): 1 sums, 1.5 negative numbers, 2 products, 3 signs, 4 powers, 5 atoms."""
+    if isinstance(node, ast.Name):
+        text = name(node.id)
+        return text, 1.5 if text.plain.startswith("-") else 5
+    if isinstance(node, ast.Constant):
+        text = number(float(node.value))
+        return text, 1.5 if text.plain.startswith("-") else 5
+    if isinstance(node, ast.UnaryOp):
+        inner = _wrap(_show(node.operand, name, number), 3)
+        return ("-" if isinstance(node.op, ast.USub) else "+") + inner, 3
+    if isinstance(node, ast.Call):
+        a, b, c, d = _FUNCTION_TEXT[node.func.id]
+        inner, _ = _show(node.args[0], name, number)
+        return T(a, c) + inner + T(b, d), 5
+    left, right = _show(node.left, name, number), _show(node.right, name, number)
+    if isinstance(node.op, ast.Add | ast.Sub):
+        sign = " + " if isinstance(node.op, ast.Add) else " - "
+        return _wrap(left, 1) + sign + _wrap(right, 2), 1
+    if isinstance(node.op, ast.Mult):
+        return _wrap(left, 2) + T(r" \cdot ", " · ") + _wrap(right, 3), 2
+    if isinstance(node.op, ast.Div):
+        top, bottom = left[0], right[0]
+        plain = _wrap(left, 3).plain + " / " + _wrap(right, 4).plain
+        return T(rf"\frac{{{top.latex}}}{{{bottom.latex}}}", plain), 2
+    base, power = _wrap(left, 5), right[0]
+    return T(f"{base.latex}^{{{power.latex}}}", f"{base.plain}^{power.plain}"), 4
+
+
+def _wrap(shown: tuple[T, float], at_least: float) -> T:
+    text, precedence = shown
+    if precedence >= at_least:
+        return text
+    return T(r"\left(", "(") + text + T(r"\right)", ")")

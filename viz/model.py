@@ -8,12 +8,10 @@ plain SGD update p <- p - lr * dL/dp that the documents write out by hand.
 
 from __future__ import annotations
 
-import functools
-import operator
 from dataclasses import dataclass, field
 
 from micrograd import Value
-from nn import MLP, labels
+from nn import MLP, labels, losses
 from viz import formula
 from viz.problem import Problem
 
@@ -97,39 +95,30 @@ class Model:
             result.activations.append(acts)
             result.y_hat.append(y_hat)
             result.losses.append(loss)
-        total = result.losses[0] if len(result.losses) == 1 else _sum(result.losses)
-        if len(result.losses) > 1 and problem.reduction == "mean":
-            total = total * (1.0 / len(result.losses))
+        combine = losses.mean if problem.reduction == "mean" else losses.total
+        total = result.losses[0] if len(result.losses) == 1 else combine(result.losses)
         total.label = "loss"
         result.loss = total
         return result
 
 
 def example_loss(kind: str, outputs: list[Value], target: list[float]) -> tuple[list[Value], Value]:
-    """(y_hat, loss) for one example; targets are leaves labelled t1, t2, ..."""
+    """(y_hat, loss) for one example, with nn's losses; targets are leaves labelled t1, t2, ..."""
     t = [Value(v, f"t{k}") for k, v in enumerate(target, 1)]
+    y_hat = outputs
     if kind == "cross-entropy":
-        shift = max(o.data for o in outputs)  # softmax(z) = softmax(z - max z): no overflow
-        exps = [(o - shift).exp() for o in outputs]
-        total = _sum(exps)
-        y_hat = [e / total for e in exps]
+        loss = losses.cross_entropy(outputs, target)
+        y_hat = losses.softmax(outputs)  # shown beside the loss; its gradient comes from the logits
         for k, p in enumerate(y_hat, 1):
             p.label = f"y_hat{k}" if len(y_hat) > 1 else "y_hat"
-        terms = [-(tk * p.log()) for tk, p in zip(t, y_hat) if tk.data != 0.0]
-        loss = _sum(terms) if terms else Value(0.0)
     elif kind == "binary-cross-entropy":
-        y_hat = outputs
-        terms = [-(tk * y.log() + (1.0 - tk) * (1.0 - y).log()) for tk, y in zip(t, outputs)]
-        loss = _sum(terms)
+        loss = losses.total([losses.binary_cross_entropy(y, tk) for y, tk in zip(outputs, target)])
     else:
-        y_hat = outputs
-        squares = _sum([(tk - y) ** 2 for tk, y in zip(t, outputs)])
-        scale = {"half-squared-error": 0.5, "squared-error": 1.0, "mean-squared-error": 1 / len(t)}[kind]
-        loss = squares if scale == 1.0 else scale * squares
+        squares = {
+            "half-squared-error": losses.half_sum_squares,
+            "squared-error": losses.sum_squares,
+            "mean-squared-error": losses.mean_squared_error,
+        }[kind]
+        loss = squares(outputs, t)
     loss.label = "loss"
     return y_hat, loss
-
-
-def _sum(values: list[Value]) -> Value:
-    """a + b + c as a chain of '+' nodes, without a leading constant 0."""
-    return functools.reduce(operator.add, values)

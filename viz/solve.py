@@ -1,0 +1,132 @@
+"""`micrograd solve`: a problem file in, a folder out with the worked solution and its diagrams.
+
+The folder gets `solution.md` (or .tex / .html), `graph.svg` (the computation graph
+of step 1 after backward()) and, for a network, `network.svg`. Everything is
+written into a temporary folder beside the target first and moved in only when
+complete, so a failure never leaves half a solution.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import tempfile
+from collections.abc import Callable
+
+from viz.document import FORMATS, Block, Figure, Para, T, render
+from viz.model import Model
+from viz.notation import DIGITS
+from viz.problem import Problem
+from viz.solution import network_solution
+from viz.solution_graph import graph_solution
+
+GRAPH_NODE_LIMIT = 300  # past this, the computation graph is drawn one node per neuron
+
+
+def blocks(
+    problem: Problem,
+    steps: int | None = None,
+    figures: list[Block] | None = None,
+    digits: int = DIGITS,
+    progress: Callable = iter,
+) -> list[Block]:
+    """The worked solution of `problem` as document blocks (steps: the file's unless given)."""
+    steps = problem.steps if steps is None else steps
+    if steps > 1 and problem.lr is None:
+        raise ValueError(f"{problem.path}: {steps} steps need a learning rate: add `lr = ...` to the file")
+    build = graph_solution if problem.graph is not None else network_solution
+    return build(problem, steps, figures or [], digits=digits, progress=progress)
+
+
+def text(problem: Problem, steps: int | None = None, fmt: str = "md", digits: int = DIGITS) -> str:
+    """The worked solution as one string in `fmt` ('md', 'tex', 'html' or 'text'), without diagrams."""
+    return render(blocks(problem, steps, digits=digits), fmt)
+
+
+def draw(problem: Problem, folder: pathlib.Path) -> list[Block]:
+    """Write graph.svg (and network.svg) for step 1 into `folder`; the figure blocks that show them.
+
+    Without a Graphviz program the DOT source is written instead, and the blocks say
+    how to get the pictures.
+    """
+    from viz.dot import draw_dot
+    from viz.network import draw_network
+    from viz.render import RendererNotFound
+    from viz.render import render as render_drawing
+
+    model = Model(problem)
+    first = model.forward()
+    collapse = "neuron" if model.mlp is not None and _size(first.loss) > GRAPH_NODE_LIMIT else None
+    drawings = [
+        (
+            "graph",
+            draw_dot(first.loss, collapse=collapse, max_nodes=max(GRAPH_NODE_LIMIT, _size(first.loss))),
+            "The computation graph of step 1 after backward(): data and grad of every value",
+        )
+    ]
+    if model.mlp is not None:
+        drawings.insert(
+            0, ("network", draw_network(model.mlp), "The network with its weights and their gradients")
+        )
+    figures: list[Block] = []
+    for name, drawing, caption in drawings:
+        try:
+            render_drawing(drawing, folder / f"{name}.svg")
+            figures.append(Figure(f"{name}.svg", caption))
+        except RendererNotFound as error:
+            render_drawing(drawing, folder / f"{name}.dot")
+            words = f"{caption}: {name}.dot (Graphviz source; no program to draw it was found: {error})"
+            figures.append(Para(T(words, words)))
+    return figures
+
+
+def solve(
+    problem: Problem,
+    out: str | os.PathLike,
+    fmt: str = "md",
+    steps: int | None = None,
+    digits: int = DIGITS,
+    diagrams: bool = True,
+    progress: Callable = iter,
+) -> list[pathlib.Path]:
+    """Write the worked solution and its diagrams into the folder `out`; returns the files written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    out = pathlib.Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file: give a folder for the solution and its diagrams")
+    parent = out.parent if str(out.parent) else pathlib.Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    work = pathlib.Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".part"))
+    try:
+        figures = draw(problem, work) if diagrams else []
+        page = render(blocks(problem, steps, figures, digits, progress), fmt, work)
+        (work / f"solution.{fmt}").write_text(page, encoding="utf-8")
+        names = sorted(p.name for p in work.iterdir())
+        _usual_modes(work)
+        if not out.exists():
+            os.replace(work, out)  # one rename: the folder appears complete
+        else:
+            for name in names:
+                os.replace(work / name, out / name)
+            work.rmdir()
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return [out / name for name in names]
+
+
+def _usual_modes(folder: pathlib.Path) -> None:
+    """Temporary files are private (0600); the finished solution gets the modes of any new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    for path in folder.iterdir():
+        path.chmod(0o666 & ~umask)
+
+
+def _size(root) -> int:
+    from micrograd import topological_order
+
+    return len(topological_order(root))
