@@ -1,0 +1,156 @@
+"""viz.step_through without a browser: the steps' numbers against the engine and the documents,
+the page's self-containment, and errors. The browser tests are in test_lecture_browser.py."""
+
+import json
+import math
+import re
+
+import pytest
+
+from micrograd import Value, topological_order
+from viz import lecture
+from viz.format import number
+from viz.lecture import step_through
+from viz.model import Model
+from viz.problem import PROBLEMS, load
+from viz.render import find_dot
+from viz.steps import all_steps, chains
+
+SEEDS = sorted(p.stem for p in PROBLEMS.glob("seed_*.toml"))
+needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot, graphviz-pure)")
+
+
+def seed_loss(name):
+    """The loss Value of a shipped seed problem, after backward()."""
+    return Model(load(PROBLEMS / f"{name}.toml")).forward().loss
+
+
+def page_data(path):
+    """The JSON the page carries, read back from the written file."""
+    text = path.read_text(encoding="utf-8")
+    payload = re.search(r'<script id="lecture-data" type="application/json">(.*?)</script>', text, re.S)[1]
+    return json.loads(payload.replace("<\\/", "</"))
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_steps_reproduce_the_engines_backward_exactly(name):
+    loss = seed_loss(name)
+    order = topological_order(loss)
+    steps = all_steps(loss)
+    assert steps["grads"] == [v.grad for v in order]  # same loop, same order: equal to the last bit
+    edges = sum(len(v.inputs) for v in order)
+    assert len(steps["backward"]) == edges + 1  # the seed step, then one per edge
+    assert [s["node"] for s in steps["forward"]] == [k for k, v in enumerate(order) if v.op]
+    for s in steps["forward"]:
+        assert s["data"] == number(order[s["node"]].data) == s["lines"][-1][2:]
+
+
+def test_seed_004_page_numbers_are_the_documents(tmp_path):
+    loss = seed_loss("seed_004")
+    steps = all_steps(loss)
+    names = steps["names"]
+    last = {s["node"]: s["grad"] for s in steps["backward"]}
+    by_name = {names[k]: g for k, g in last.items()}
+    # seed README, exact: dl/dW2_11 = -0.0462390 (our w11^(2)), dl/dW1_21 = -0.2311951 (our w12^(1))
+    assert by_name["w11^(2)"] == "-0.04624"
+    assert by_name["w12^(1)"] == "-0.2312"
+    forward = {names[s["node"]]: s["data"] for s in steps["forward"]}
+    assert forward["loss"] == "0.3879" and forward["z1^(1)"] == "0" and forward["z2^(1)"] == "24"
+
+
+def test_the_chain_of_one_weight_multiplies_to_its_grad():
+    loss = seed_loss("seed_004")
+    order = topological_order(loss)
+    w = next(v for v in order if v.label == "w12^(1)")
+    paths = chains(order, w)
+    assert len(paths) == 1
+    assert [v.label for v in (order[k] for k, _ in paths[0])][:3] == ["z1^(1)", "a1^(1)", "z1^(2)"]
+    product = math.prod(local for _, local in paths[0])
+    assert math.isclose(product, w.grad, rel_tol=1e-12)
+    assert math.isclose(w.grad, -0.2311951, abs_tol=5e-8)
+
+
+def test_shared_inputs_give_one_path_each():
+    x = Value(3.0, "x")
+    y = x * x + x
+    y.label = "y"
+    y.backward()
+    order = topological_order(y)
+    paths = chains(order, x)
+    assert len(paths) == 3  # x*x twice (once per input slot), and + x
+    assert math.isclose(sum(math.prod(loc for _, loc in p) for p in paths), x.grad)  # 2x + 1 = 7
+
+
+def test_seed_000_layers_give_the_documents_deltas():
+    loss = seed_loss("seed_000")
+    steps = all_steps(loss)
+    from viz.layers import layer_steps
+
+    layers = layer_steps(steps["order"], steps["names"], steps, 4)
+    kinds = [s["kind"] for s in layers["steps"]]
+    assert kinds == ["drive", "activation", "drive", "activation", "delta", "delta"]
+    values = layers["values"]
+    # seed 000: d = (5, 7), a = (25, 49), y = 1, delta^(2) = 4, delta^(1) = (-80, 56)
+    assert [values[k] for k in ("1.1.z", "1.2.z", "1.1.a", "1.2.a", "2.1.a")] == ["5", "7", "25", "49", "1"]
+    assert [values[k] for k in ("2.1.d", "1.1.d", "1.2.d")] == ["4", "-80", "56"]
+    text = "\n".join(layers["steps"][4]["lines"] + layers["steps"][5]["lines"])
+    for grad in ("= 100", "= 196", "= -160", "= -240", "= 112", "= 168"):  # every dL/dw of the document
+        assert grad in text
+    assert "δ1^(1) = (δ1^(2)·w11^(2))·σ'(z1^(1)) = (4·(-2))·10 = -80" in text
+
+
+@needs_dot
+def test_the_page_is_one_file_that_fetches_nothing(tmp_path):
+    path = step_through(seed_loss("seed_004"), tmp_path / "seed_004.html", wrt="w12^(1)")
+    text = path.read_text(encoding="utf-8")
+    assert text.count("<svg") == 1 and "<script src" not in text and "<link" not in text
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink",
+                    "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"}
+    data = page_data(path)
+    order = topological_order(seed_loss("seed_004"))
+    assert len(re.findall(r'data-k="\d+"', text)) == len(order)  # every Value can be found on the drawing
+    assert len(re.findall(r'data-from="\d+"', text)) == sum(len(v.inputs) for v in order)
+    assert data["path"]["name"] == "w12^(1)"
+    assert data["path"]["lines"][-1] == "∂loss/∂w12^(1) = grad(w12^(1)) = -0.2312"
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+@needs_dot
+def test_the_values_are_left_as_they_were(tmp_path):
+    loss = seed_loss("seed_003")
+    order = topological_order(loss)
+    loss.zero_grad()
+    step_through(loss, tmp_path / "before.html")  # before backward(): the page still has every grad
+    assert all(v.grad == 0.0 for v in order)
+    data = page_data(tmp_path / "before.html")
+    loss.backward()
+    last = {s["node"]: s["grad"] for s in data["steps"] if s["kind"] == "backward"}
+    assert all(last[k] == number(v.grad) for k, v in enumerate(order) if k in last)
+
+
+def test_a_failed_drawing_leaves_no_file(tmp_path, monkeypatch):
+    def no_renderer(*args, **kwargs):
+        raise RuntimeError("no renderer")
+
+    monkeypatch.setattr(lecture, "pipe", no_renderer)
+    with pytest.raises(RuntimeError, match="no renderer"):
+        step_through(seed_loss("seed_000"), tmp_path / "page.html")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_input_is_a_clear_error(tmp_path):
+    loss = seed_loss("seed_000")
+    with pytest.raises(TypeError, match="needs a micrograd Value"):
+        step_through(2.0, tmp_path / "a.html")
+    with pytest.raises(ValueError, match="path ending in .html"):
+        step_through(loss, tmp_path / "a.svg")
+    labelled = r"no node is labelled 'w99'; pass the Value itself, or one of: .*w11\^\(1\)"
+    with pytest.raises(ValueError, match=labelled):
+        step_through(loss, tmp_path / "a.html", wrt="w99")
+    with pytest.raises(ValueError, match="is not a node of this graph"):
+        step_through(loss, tmp_path / "a.html", wrt=Value(1.0))
+    x = Value(2.0, "x")
+    with pytest.raises(ValueError, match="layers=True needs a network's labels"):
+        step_through(x * x, tmp_path / "a.html", layers=True)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,205 @@
+// The page's stepper: every step is drawn from scratch by replaying steps 0..i, so going
+// back is as exact as going forward and nothing is kept between steps but the index.
+"use strict";
+(function () {
+  const D = JSON.parse(document.getElementById("lecture-data").textContent);
+  const svg = document.querySelector("#graph svg");
+  const $ = (id) => document.getElementById(id);
+  const n = D.nodes.length;
+  const root = n - 1;
+
+  const graphSteps = [{ kind: "start" }].concat(D.steps, [{ kind: "end" }]);
+  const layerSteps = D.layers ? [{ kind: "start" }].concat(D.layers.steps, [{ kind: "end" }]) : null;
+  const state = { view: "graph", index: { graph: 0, layers: 0 }, path: false, zoom: 1 };
+  // Zoom levels, as multiples of the drawing's own size (Graphviz's 11pt text): 0 = fit the
+  // whole graph in view; 1.4 and 2 are large enough for the back row, and the view follows the step.
+  const ZOOMS = [0, 1.4, 2];
+
+  function size() {
+    const box = svg.viewBox.baseVal, host = $("graph");
+    const fit = Math.min((host.clientWidth - 20) / (box.width * 4 / 3), (host.clientHeight - 20) / (box.height * 4 / 3));
+    const scale = ZOOMS[state.zoom] === 0 ? fit : Math.max(fit, ZOOMS[state.zoom]);
+    svg.setAttribute("width", `${Math.floor(box.width * 4 / 3 * scale)}px`);
+    svg.setAttribute("height", `${Math.floor(box.height * 4 / 3 * scale)}px`);
+    $("zoom").textContent = ZOOMS[state.zoom] === 0 ? "Zoom: all" : `Zoom: ×${ZOOMS[state.zoom]}`;
+  }
+
+  const q = (sel) => svg.querySelector(sel);
+  const nodeEl = (k) => q(`g[data-k="${k}"]`);
+  const opEl = (k) => q(`g[data-op="${k}"]`);
+  const numEl = (k, field) => q(`g[data-k="${k}"] tspan.${field}`);
+  const edgeInto = (from, k, nth) => q(`g.edge[data-from="${from}"][data-to="${k}op"][data-nth="${nth}"]`);
+
+  function mark(el, cls) { if (el) el.classList.add(cls); }
+
+  function drawGraph(i) {
+    const steps = graphSteps;
+    const computed = D.nodes.map((node) => node.leaf);
+    let grads = null;
+    const lit = new Set();
+    for (let s = 0; s <= i; s++) {
+      const step = steps[s];
+      if (step.kind === "forward") computed[step.node] = true;
+      if (step.kind === "seed") { grads = new Array(n).fill("0"); grads[step.node] = step.grad; }
+      if (step.kind === "backward") { grads[step.node] = step.grad; lit.add(`${step.node}>${step.out}>${step.edge}`); }
+      if (step.kind === "end") { computed.fill(true); }
+    }
+    for (let k = 0; k < n; k++) {
+      const d = numEl(k, "data"), g = numEl(k, "grad");
+      if (d) d.textContent = computed[k] ? D.nodes[k].data : "?";
+      if (g) g.textContent = grads ? grads[k] : "?";
+    }
+    svg.querySelectorAll(".current, .source, .lit, .shown").forEach((el) => el.classList.remove("current", "source", "lit", "shown"));
+    svg.querySelectorAll("g.edge").forEach((e) => {
+      const to = e.dataset.to || "";
+      if (to.endsWith("op") && lit.has(`${e.dataset.from}>${to.slice(0, -2)}>${e.dataset.nth}`)) e.classList.add("shown");
+    });
+    const step = steps[i];
+    let focus = null;
+    if (step.kind === "forward") {
+      focus = nodeEl(step.node);
+      mark(focus, "current"); mark(opEl(step.node), "current");
+      svg.querySelectorAll(`g.edge[data-to="${step.node}op"], g.edge[data-from="${step.node}op"]`).forEach((e) => e.classList.add("lit"));
+      step.inputs.forEach((k) => mark(nodeEl(k), "source"));
+    } else if (step.kind === "seed") {
+      focus = nodeEl(step.node);
+      mark(focus, "current");
+    } else if (step.kind === "backward") {
+      focus = nodeEl(step.node);
+      mark(focus, "current"); mark(nodeEl(step.out), "source"); mark(opEl(step.out), "source");
+      const e = edgeInto(step.node, step.out, step.edge);
+      mark(e, "lit"); mark(e, "shown");
+    }
+    if (step.kind === "end") focus = nodeEl(root);
+    svg.classList.toggle("path-on", state.path);
+    if (focus) focus.scrollIntoView({ block: "center", inline: "center" });
+    else $("graph").scrollTo(0, 0);
+    panel(step, steps.length - 1, i);
+  }
+
+  function panel(step, last, i) {
+    const phase = {
+      start: "Start", forward: "Forward pass", seed: "Backward pass", backward: "Backward pass",
+      drive: "Forward pass", activation: "Forward pass", delta: "Backward pass", end: "Done",
+    }[step.kind];
+    $("phase").textContent = step.title || phase;
+    let lines = step.lines;
+    if (step.kind === "start") {
+      lines = state.view === "graph"
+        ? ["The leaves hold the given numbers.", "→ computes the next node,", "← goes back."]
+        : ["Inputs are given.", "→ computes the next layer."];
+    }
+    if (step.kind === "end") {
+      lines = D.path ? D.path.lines : D.end;
+    }
+    const box = $("lines");
+    box.textContent = "";
+    lines.forEach((text) => {
+      const p = document.createElement("p");
+      p.textContent = text;
+      box.appendChild(p);
+    });
+    $("counter").textContent = `${i} / ${last}`;
+    $("back").disabled = i === 0; $("first").disabled = i === 0;
+    $("next").disabled = i === last; $("last").disabled = i === last;
+  }
+
+  function buildLayers() {
+    const host = $("layers");
+    D.layers.columns.forEach((col) => {
+      const column = document.createElement("div");
+      column.className = "column";
+      const h = document.createElement("h3");
+      h.textContent = col.title;
+      column.appendChild(h);
+      col.cells.forEach((cell) => {
+        const div = document.createElement("div");
+        div.className = "neuron";
+        div.dataset.cell = cell.id;
+        const name = document.createElement("div");
+        name.className = "name";
+        name.textContent = cell.name;
+        div.appendChild(name);
+        cell.fields.forEach((f) => {
+          const row = document.createElement("div");
+          row.className = "field";
+          row.dataset.field = f.key;
+          row.innerHTML = "<span class=\"key\"></span> = <span class=\"val\"></span>";
+          row.querySelector(".key").textContent = f.symbol;
+          div.appendChild(row);
+        });
+        column.appendChild(div);
+      });
+      host.appendChild(column);
+    });
+  }
+
+  function drawLayers(i) {
+    const steps = layerSteps;
+    const known = new Set(D.layers.given);
+    for (let s = 0; s <= i; s++) (steps[s].show || []).forEach((key) => known.add(key));
+    if (steps[i].kind === "end") D.layers.steps.forEach((st) => st.show.forEach((key) => known.add(key)));
+    const current = new Set(steps[i].show || []);
+    document.querySelectorAll("#layers .field").forEach((row) => {
+      const key = `${row.parentElement.dataset.cell}.${row.dataset.field}`;
+      row.querySelector(".val").textContent = known.has(key) ? D.layers.values[key] : "?";
+      row.classList.toggle("current", current.has(key));
+    });
+    panel(steps[i], steps.length - 1, i);
+  }
+
+  function draw() {
+    const graph = state.view === "graph";
+    $("graph").hidden = !graph;
+    $("layers").hidden = graph;
+    $("view").textContent = graph ? "Layers" : "Graph";
+    if (graph) drawGraph(state.index.graph); else drawLayers(state.index.layers);
+  }
+
+  function go(delta, absolute) {
+    const steps = state.view === "graph" ? graphSteps : layerSteps;
+    const last = steps.length - 1;
+    const to = absolute !== undefined ? absolute : state.index[state.view] + delta;
+    state.index[state.view] = Math.max(0, Math.min(last, to));
+    draw();
+  }
+
+  $("zoom").onclick = () => { state.zoom = (state.zoom + 1) % ZOOMS.length; size(); draw(); };
+  window.addEventListener("resize", () => { size(); draw(); });
+  $("next").onclick = () => go(1);
+  $("back").onclick = () => go(-1);
+  $("first").onclick = () => go(0, 0);
+  $("last").onclick = () => go(0, Infinity);
+  if (D.path) {
+    $("path").hidden = false;
+    $("path").textContent = `Path of ${D.path.name}`;
+    const on = new Set(D.path.nodes);
+    svg.querySelectorAll("g[data-k]").forEach((g) => { if (on.has(+g.dataset.k)) g.classList.add("on-path"); });
+    svg.querySelectorAll("g[data-op]").forEach((g) => { if (on.has(+g.dataset.op)) g.classList.add("on-path"); });
+    svg.querySelectorAll("g.edge").forEach((e) => {
+      const a = parseInt(e.dataset.from, 10), b = parseInt(e.dataset.to, 10);
+      if (on.has(a) && on.has(b)) e.classList.add("on-path");
+    });
+    $("path").onclick = () => { state.path = !state.path; $("path").classList.toggle("pressed", state.path); draw(); };
+  }
+  if (D.layers) {
+    buildLayers();
+    $("view").hidden = false;
+    $("view").onclick = () => { state.view = state.view === "graph" ? "layers" : "graph"; draw(); };
+  }
+  document.addEventListener("keydown", (event) => {
+    const keys = {
+      ArrowRight: () => go(1), PageDown: () => go(1), " ": () => go(1),
+      ArrowLeft: () => go(-1), PageUp: () => go(-1),
+      Home: () => go(0, 0), End: () => go(0, Infinity),
+      p: () => D.path && $("path").click(), l: () => D.layers && $("view").click(), z: () => $("zoom").click(),
+    };
+    if (keys[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      keys[event.key]();
+    }
+  });
+  size();
+  window.lecture = { state, go, steps: () => (state.view === "graph" ? graphSteps : layerSteps) };
+  draw();
+})();

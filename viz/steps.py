@@ -1,0 +1,241 @@
+"""The forward and backward passes of a graph as a list of steps a person can follow.
+
+Forward: one step per computed node, in `topological_order`, with its formula
+and numbers. Backward: one step per edge, in exactly the order `Value.backward()`
+visits them (reverse topological order, each node's inputs in order), each
+adding `local * grad(out)` to an input's grad. The numbers are the engine's
+own: data and local_grads as stored at forward time, and grads accumulated by
+the same loop `backward()` runs, so the last step's grads equal the engine's.
+"""
+
+from __future__ import annotations
+
+from micrograd import Value, topological_order
+from viz.format import DIGITS, number
+
+NAME_WIDTH = 40  # an unlabelled node is named by its expression up to this length, else #k
+_PREFIX = {"exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
+
+
+def names(order: list[Value], digits: int = DIGITS) -> list[str]:
+    """A name for each node: its label; a constant's number; else its expression if short, else #k."""
+    out: list[str] = []
+    index = {id(v): k for k, v in enumerate(order)}
+    for k, v in enumerate(order):
+        if v.label:
+            out.append(v.label)
+        elif not v.op:
+            out.append(number(v.data, digits))
+        else:
+            text = expression(v, [out[index[id(u)]] for u in v.inputs])
+            out.append(text if len(text) <= NAME_WIDTH else f"#{k}")
+    return out
+
+
+def expression(v: Value, args: list[str]) -> str:
+    """`v`'s op written with `args` standing for its inputs: 'a + b', 'σ(a)', 'w1·x1 + w2·x2 + b'."""
+    op = v.op
+    wrap = [_paren(a) for a in args]
+    if op == "+":
+        return f"{args[0]} + {_signed(args[1])}"
+    if op == "-":
+        return f"{args[0]} - {wrap[1]}"
+    if op == "*":
+        return f"{wrap[0]}·{wrap[1]}"
+    if op == "/":
+        return f"{wrap[0]} / {wrap[1]}"
+    if op == "neg":
+        return f"-{wrap[0]}"
+    if op == "**":
+        return f"{wrap[0]}^{wrap[1]}"
+    if op.startswith("**"):
+        return f"{wrap[0]}^{op[2:]}"
+    if op in _PREFIX:
+        return f"{_PREFIX[op]}({args[0]})"
+    if op.startswith("w·x"):
+        n = len(args) // 2
+        terms = [f"{wrap[2 * i]}·{wrap[2 * i + 1]}" for i in range(n)]
+        if op == "w·x+b":
+            terms.append(_signed(args[-1]))
+        return " + ".join(terms)
+    return f"{op}({', '.join(args)})"
+
+
+def local_formula(v: Value, p: int, args: list[str], out: str) -> str:
+    """d v / d (input p), written with the input names `args` and `out` for v itself."""
+    op = v.op
+    if op == "+":
+        return "1"
+    if op == "-":
+        return "1" if p == 0 else "-1"
+    if op == "*":
+        return args[1 - p]
+    if op == "/":
+        return f"1 / {_paren(args[1])}" if p == 0 else f"-{_paren(args[0])} / {_paren(args[1])}^2"
+    if op == "neg":
+        return "-1"
+    if op == "**":
+        if p == 0:
+            return f"{_paren(args[1])}·{_paren(args[0])}^({args[1]} - 1)"
+        return f"{_paren(out)}·ln {_paren(args[0])}"
+    if op.startswith("**"):
+        k = float(op[2:])
+        return f"{op[2:]}·{_paren(args[0])}" + ("" if k == 2 else f"^{number(k - 1)}")
+    if op == "exp":
+        return f"exp({args[0]})"
+    if op == "log":
+        return f"1 / {_paren(args[0])}"
+    if op == "tanh":
+        return f"1 - {_paren(out)}^2"
+    if op == "sigmoid":
+        return f"{_paren(out)}·(1 - {out})"
+    if op == "relu":
+        return f"1 because {args[0]} > 0" if v.data > 0 else f"0 because {args[0]} ≤ 0"
+    if op.startswith("w·x"):
+        if op == "w·x+b" and p == len(args) - 1:
+            return "1"
+        return args[p + 1] if p % 2 == 0 else args[p - 1]
+    return f"∂{out}/∂{args[p]}"
+
+
+def forward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -> list[dict]:
+    """One step per computed node: which node, its formula with names, with numbers, and its value."""
+    index = {id(v): k for k, v in enumerate(order)}
+    steps = []
+    for k, v in enumerate(order):
+        if not v.op:
+            continue
+        ks = [index[id(u)] for u in v.inputs]
+        symbolic = expression(v, [shown[i] for i in ks])
+        numeric = expression(v, [number(order[i].data, digits) for i in ks])
+        value = number(v.data, digits)
+        head = [v.label] if v.label else []
+        lines = [" = ".join(head + [symbolic]), "= " + numeric, "= " + value]
+        steps.append({"kind": "forward", "node": k, "inputs": ks, "lines": lines, "data": value})
+    return steps
+
+
+def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -> tuple[list, list[float]]:
+    """One step per edge, in backward()'s order, and the grads that pass leaves on every node.
+
+    Starts from grad 0 everywhere and grad(root) = 1, as a fresh backward() does,
+    without touching the Values' own grads.
+    """
+    index = {id(v): k for k, v in enumerate(order)}
+    grads = [0.0] * len(order)
+    root = len(order) - 1
+    grads[root] = 1.0
+    top = shown[root]
+    steps: list[dict] = [{
+        "kind": "seed", "node": root, "grad": number(1.0, digits),
+        "lines": [f"grad({top}) = ∂{top}/∂{top}", "= 1"],
+    }]
+    reached: set[int] = set()  # nodes that already had a contribution: a second one is another path
+    for k in range(root, -1, -1):
+        v = order[k]
+        g = grads[k]
+        args = [shown[index[id(u)]] for u in v.inputs]
+        seen: dict[int, int] = {}  # an input used twice by one op has two edges: count them apart
+        for p, (u, local) in enumerate(zip(v.inputs, v.local_grads)):
+            i = index[id(u)]
+            before = grads[i]
+            grads[i] += local * g  # the engine's own update, in its order
+            nth = seen.get(i, 0)
+            seen[i] = nth + 1
+            formula = local_formula(v, p, args, shown[k])
+            earlier = before if i in reached else None
+            lines = _edge_lines(shown[k], shown[i], formula, local, g, earlier, digits)
+            reached.add(i)
+            steps.append({
+                "kind": "backward", "out": k, "node": i, "edge": nth, "local": number(local, digits),
+                "grad": number(grads[i], digits), "lines": lines,
+            })
+    return steps, grads
+
+
+def _edge_lines(out: str, name: str, formula: str, local: float, g: float, before: float | None, digits: int):
+    """What one backward step says: the local derivative, the product added, the grad after."""
+    added = local * g
+    lines = [
+        f"∂{_whole(out)}/∂{_whole(name)} = {formula} = {number(local, digits)}",
+        f"grad({name}) += {number(local, digits)} × {_signed(number(g, digits))} = {number(added, digits)}",
+    ]
+    if before is None:
+        lines.append(f"grad({name}) = {number(added, digits)}")
+    else:  # a second path into this node: the chain rule adds the paths
+        total = number(before + added, digits)
+        lines.append(f"grad({name}) = {number(before, digits)} + {_signed(number(added, digits))} = {total}")
+    return lines
+
+
+def path_from(order: list[Value], source: Value) -> list[int]:
+    """Indices of the nodes on some path from `source` to the root (those computed from it)."""
+    on = {id(source)}
+    for v in order:
+        if any(id(u) in on for u in v.inputs):
+            on.add(id(v))
+    return [k for k, v in enumerate(order) if id(v) in on]
+
+
+def find(order: list[Value], wrt: Value | str) -> Value:
+    """The node `wrt` names (a Value of the graph, or a label), with an error listing the labels."""
+    if isinstance(wrt, Value):
+        if any(v is wrt for v in order):
+            return wrt
+        raise ValueError(f"wrt: {wrt!r} is not a node of this graph: pass one of its leaves or a label")
+    matches = [v for v in order if v.label == wrt]
+    if len(matches) != 1:
+        labels = ", ".join(sorted({v.label for v in order if v.label})) or "none"
+        problem = "no node is" if not matches else f"{len(matches)} nodes are"
+        raise ValueError(f"wrt: {problem} labelled {wrt!r}; pass the Value itself, or one of: {labels}")
+    return matches[0]
+
+
+def _signed(text: str) -> str:
+    """A term after + or ×: in parentheses if negative, so 2 × (-3) reads right."""
+    return f"({text})" if text.startswith("-") else text
+
+
+def _whole(name: str) -> str:
+    """A name after ∂: in parentheses unless it is a single label or number."""
+    return name if all(c.isalnum() or c in "_^().," for c in name) else f"({name})"
+
+
+def _paren(name: str) -> str:
+    """A name or number inside a product or power: in parentheses if it is a sum or negative."""
+    return f"({name})" if " " in name or name.startswith("-") else name
+
+
+def chains(order: list[Value], source: Value, limit: int = 6) -> list[list[tuple[int, float]]] | None:
+    """Every path from `source` to the root as [(node, local derivative into it), ...]; None past `limit`.
+
+    The product of one path's locals is that path's share of d root / d source;
+    the shares add up to the grad (the chain rule summed over paths).
+    """
+    index = {id(v): k for k, v in enumerate(order)}
+    users: dict[int, list[tuple[int, float]]] = {}
+    for k, v in enumerate(order):
+        for u, local in zip(v.inputs, v.local_grads):
+            users.setdefault(index[id(u)], []).append((k, local))
+    root = len(order) - 1
+    found: list[list[tuple[int, float]]] = []
+    stack = [(index[id(source)], [])]
+    while stack:
+        k, path = stack.pop()
+        if k == root:
+            found.append(path)
+            if len(found) > limit:
+                return None
+            continue
+        for nxt, local in reversed(users.get(k, [])):
+            stack.append((nxt, path + [(nxt, local)]))
+    return found
+
+
+def all_steps(root: Value, digits: int = DIGITS) -> dict:
+    """Everything a page needs: names, forward steps, backward steps and the final grads."""
+    order = topological_order(root)
+    shown = names(order, digits)
+    forward = forward_steps(order, shown, digits)
+    backward, grads = backward_steps(order, shown, digits)
+    return {"order": order, "names": shown, "forward": forward, "backward": backward, "grads": grads}
