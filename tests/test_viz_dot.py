@@ -52,7 +52,8 @@ def test_one_box_per_value_with_its_label_data_and_grad():
     svg = svg_of(draw_dot(loss))
     drawn = nodes(svg)
     assert sorted(k for k in drawn if not k.endswith("op")) == sorted(f"v{k}" for k in range(len(order)))
-    assert sorted(k for k in drawn if k.endswith("op")) == sorted(f"v{k}op" for k, v in enumerate(order) if v.op)
+    ops = sorted(f"v{k}op" for k, v in enumerate(order) if v.op)
+    assert sorted(k for k in drawn if k.endswith("op")) == ops
     by_label = {v.label: k for k, v in enumerate(order) if v.label}
     # seed 004's exact numbers to 4 significant digits: dl/dW1_21 = -0.2311951, dl/dW2_11 = -0.0462390
     assert texts(drawn[f"v{by_label['w12^(1)']}"]) == ["w12^(1)", "data 1", "grad -0.2312"]

@@ -61,8 +61,8 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS) -> D
     if root_name is None:  # the loss (or anything computed after the network)
         root_name = "root"
         name = root.label or "output"
-        g.node(root_name, _fields([name, f"data {number(root.data, digits)}", f"grad {number(root.grad, digits)}"],
-                                  horizontal), style="filled", fillcolor=COLOURS["loss"])
+        fields = [name, f"data {number(root.data, digits)}", f"grad {number(root.grad, digits)}"]
+        g.node(root_name, _fields(fields, horizontal), style="filled", fillcolor=COLOURS["loss"])
         fed = {source for source, _ in edges}
         for key in sorted(neurons):
             name = f"n{key[0]}_{key[1]}"

@@ -25,6 +25,7 @@ class Factor:
 
     out: Value
     node: Value
+    position: int     # which input of `out` the node is
     formula: str      # in terms of names: 'σ(z1^(1))(1 − σ(z1^(1)))', 'x1', '1'
     latex: str        # the same in LaTeX
     instance: str     # the same with numbers: '0.5 (1 − 0.5)'; '' when that adds nothing
@@ -43,7 +44,8 @@ class Delta:
     z: float          # the drive
     a: float          # the activation (= z for a linear neuron)
     sigma_prime: float
-    upstream: list[tuple[int, float, str, float]] = field(default_factory=list)  # (k, delta_k, w_kj label, w_kj)
+    # (k, delta_k, label of w_kj, w_kj) for each neuron k of the next layer that this one feeds
+    upstream: list[tuple[int, float, str, float]] = field(default_factory=list)
     dl_da: float | None = None  # set for an output neuron: dL/da, straight from the loss
 
 
@@ -93,7 +95,8 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
     paths = [_factors(p, names, latex) for p in paths]
     deltas, delta_input = _delta_form(wrt, order, adj)
     unlabelled = {id(f.out): f.out for path in paths for f in path if not f.out.label}
-    definitions = [_definition(v, names, latex) for v in sorted(unlabelled.values(), key=lambda v: names[id(v)])]
+    by_name = sorted(unlabelled.values(), key=lambda v: int(names[id(v)][1:]))
+    definitions = [_definition(v, names, latex) for v in by_name]
     return Derivation(loss, wrt, names, latex, paths, count, adj[id(wrt)], deltas, definitions, delta_input,
                       format, digits)
 
@@ -104,7 +107,8 @@ def _find(wrt: Value | str, order: list[Value]) -> Value:
         if len(found) != 1:
             labels = ", ".join(sorted({v.label for v in order if v.label}))
             how = "no node" if not found else f"{len(found)} nodes"
-            raise ValueError(f"{how} labelled {wrt!r} in the loss's graph: pass the Value itself; labels: {labels}")
+            raise ValueError(f"{how} labelled {wrt!r} in the loss's graph: pass the Value itself; "
+                             f"labels: {labels}")
         return found[0]
     if not any(v is wrt for v in order):
         raise ValueError(f"{wrt!r} is not in the loss's graph: the loss does not depend on it")
@@ -163,7 +167,8 @@ def _factors(path: list[tuple[Value, int]], names: dict[int, str], latex: dict[i
         text, tex = local_formula(out.op, p, p == len(out.inputs) - 1)
         fill = {"a": names[id(node)], "b": names[id(other)], "o": names[id(out)]}
         fill_tex = {"a": latex[id(node)], "b": latex[id(other)], "o": latex[id(out)]}
-        factors.append(Factor(out, node, text.format(**fill), tex.format(**fill_tex), instance(out, p), local, running))
+        text, tex = text.format(**fill), tex.format(**fill_tex)
+        factors.append(Factor(out, node, p, text, tex, instance(out, p), local, running))
     return factors
 
 
@@ -241,8 +246,9 @@ def _definition(v: Value, names: dict[int, str], latex: dict[int, str]) -> tuple
     op = v.op
     a, ta = [names[id(u)] for u in v.inputs], [latex[id(u)] for u in v.inputs]
     if op in DOT_OPS:
-        text = " + ".join(f"{w}·{x}" for w, x in zip(a[0::2], a[1::2])) + (f" + {a[-1]}" if op == "w·x+b" else "")
-        tex = " + ".join(rf"{w} {x}" for w, x in zip(ta[0::2], ta[1::2])) + (f" + {ta[-1]}" if op == "w·x+b" else "")
+        bias = op == "w·x+b"
+        text = " + ".join(f"{w}·{x}" for w, x in zip(a[0::2], a[1::2])) + (f" + {a[-1]}" if bias else "")
+        tex = " + ".join(f"{w} {x}" for w, x in zip(ta[0::2], ta[1::2])) + (f" + {ta[-1]}" if bias else "")
     elif op in ("+", "-", "*", "/"):
         symbol = {"+": "+", "-": "−", "*": "·", "/": "/"}[op]
         tex_symbol = {"+": "+", "-": "-", "*": r"\cdot", "/": "/"}[op]

@@ -21,7 +21,8 @@ def text(d: Derivation) -> str:
         chain = " · ".join(f"d{d.name(f.out)}/d{d.name(f.node)}" for f in path)
         lines += [f"  d{loss}/d{wrt} = {chain}" if len(d.paths) == 1 else f"  {chain}", ""]
         rows = [("factor", "formula", "with numbers", "value", "product so far")]
-        rows += [(f"d{d.name(f.out)}/d{d.name(f.node)}", f.formula, f.instance, n(f.value), n(f.running)) for f in path]
+        rows += [(f"d{d.name(f.out)}/d{d.name(f.node)}{_which(f)}", f.formula, f.instance,
+                  n(f.value), n(f.running)) for f in path]
         widths = [max(len(r[c]) for r in rows) for c in range(5)]
         lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
         product = " · ".join(_paren(n(f.value)) for f in path)
@@ -43,7 +44,7 @@ def _delta_text(d: Derivation, n) -> list[str]:
         name = f"δ{delta.j}^({delta.layer})"
         sigma = f"σ'(z{delta.j}^({delta.layer})) = {_sigma_text(delta, n)} = {n(delta.sigma_prime)}"
         if delta.dl_da is not None:
-            a = f"a{delta.j}^({delta.layer})" if delta.activation != "linear" else f"z{delta.j}^({delta.layer})"
+            a = f"{'z' if delta.activation == 'linear' else 'a'}{delta.j}^({delta.layer})"
             lines.append(f"  {name} = dL/d{a} · σ'(z{delta.j}^({delta.layer})) "
                          f"= {_paren(n(delta.dl_da))} · {_paren(n(delta.sigma_prime))} = {n(delta.value)}")
         else:
@@ -92,7 +93,7 @@ def markdown(d: Derivation) -> str:
 
 def _markdown_row(d: Derivation, f: Factor, t) -> str:
     formula = f"${f.latex}$" + (f" $= {_tex(f.instance)}$" if f.instance else "")
-    factor = _frac(d.latex_names[id(f.out)], d.latex_names[id(f.node)])
+    factor = _frac(d.latex_names[id(f.out)], d.latex_names[id(f.node)]) + _which(f)
     return f"| ${factor}$ | {formula} | ${t(f.value)}$ | ${t(f.running)}$ |"
 
 
@@ -141,6 +142,13 @@ def _sigma_text(delta: Delta, n) -> str:
     if op == "linear":
         return "1 (linear)"
     return f"d {op}/dz"
+
+
+def _which(f: Factor) -> str:
+    """' (input 2)' when the node enters the op more than once (x * x), so two paths read apart."""
+    if sum(u is f.node for u in f.out.inputs) < 2:
+        return ""
+    return f" (input {f.position + 1})"
 
 
 def _paths_phrase(d: Derivation) -> str:

@@ -175,7 +175,8 @@ def _resolve(highlight, order: list[Value]) -> list[Value]:
             matches = [v for v in order if v.label == item]
             if not matches:
                 labels = sorted({v.label for v in order if v.label})
-                raise ValueError(f"highlight: no node labelled {item!r} in the graph; labels: {', '.join(labels)}")
+                raise ValueError(f"highlight: no node labelled {item!r} in the graph; "
+                                 f"labels: {', '.join(labels)}")
             found += matches
         elif isinstance(item, Value) and id(item) in present:
             found.append(item)
@@ -197,7 +198,8 @@ def _draw_boxes(g: Drawing, boxed: dict) -> None:
     """A dashed box per neuron inside a rounded box per layer, for the neurons nn's labels name."""
     for layer in sorted({layer for layer, _ in boxed}):
         with g.subgraph(name=f"cluster_layer{layer}") as box:
-            box.attr(label=f"layer {layer}", style="rounded", color="#888888", fontcolor="#666666", fontsize="10")
+            box.attr(label=f"layer {layer}", style="rounded", color="#888888", fontcolor="#666666",
+                     fontsize="10")
             for (at, j) in sorted(key for key in boxed if key[0] == layer):
                 with box.subgraph(name=f"cluster_layer{layer}_neuron{j}") as inner:
                     inner.attr(label=f"neuron {j}", style="dashed", color="#aaaaaa", fontcolor="#888888")

@@ -11,7 +11,8 @@ from viz.render import Drawing
 EDGE_LABEL_LIMIT = 80  # past this many weights, edge labels only hide the picture
 
 
-def draw_network(mlp: Any, *, digits: int = DIGITS, rankdir: str = "LR", weights: bool | None = None) -> Drawing:
+def draw_network(mlp: Any, *, digits: int = DIGITS, rankdir: str = "LR",
+                 weights: bool | None = None) -> Drawing:
     """A diagram of an nn.MLP: inputs, each layer's neurons (activation, bias), an edge per weight.
 
     Each edge is labelled with its weight's label and value, and its grad once any

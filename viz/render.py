@@ -134,7 +134,8 @@ def render(
     path = pathlib.Path(path)
     if format is None:
         if not path.suffix:
-            raise ValueError(f"cannot tell the format of {str(path)!r}: give a suffix (.svg, .png, .pdf, .dot)")
+            raise ValueError(f"cannot tell the format of {str(path)!r}: "
+                             "give a suffix (.svg, .png, .pdf, .dot) or format=")
         format = path.suffix[1:]
     fmt = format.lower()
     if fmt in SOURCE_FORMATS:
@@ -148,7 +149,8 @@ def render(
 def _check_format(format: str) -> str:
     fmt = format.lower()
     if fmt not in FORMATS:
-        raise ValueError(f"unknown drawing format {format!r}: use one of {', '.join(FORMATS + SOURCE_FORMATS)}")
+        known = ", ".join(FORMATS + SOURCE_FORMATS)
+        raise ValueError(f"unknown drawing format {format!r}: use one of {known}")
     return fmt
 
 
