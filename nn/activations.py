@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import methodcaller
 
 from micrograd import Value
 
@@ -23,6 +24,14 @@ ACTIVATIONS: dict[str, Activation | None] = {
     "linear": None,
 }
 _ALIASES = {"identity": "linear", None: "linear"}
+# applied as methods, so a Value subclass (e.g. one that carries a batch) runs its own version
+_APPLY: dict[str, Activation | None] = {
+    "tanh": methodcaller("tanh"),
+    "relu": methodcaller("relu"),
+    "sigmoid": methodcaller("sigmoid"),
+    "square": square,
+    "linear": None,
+}
 
 
 def resolve(activation: str | Activation | None) -> tuple[str, Activation | None]:
@@ -34,11 +43,13 @@ def resolve(activation: str | Activation | None) -> tuple[str, Activation | None
     if callable(activation):
         for name, fn in ACTIVATIONS.items():
             if fn is activation:
-                return name, fn
+                return name, _APPLY[name]
         return getattr(activation, "__name__", "custom"), activation
+    if isinstance(activation, bool):  # micrograd's positional Neuron(nin, nonlin)
+        activation = "relu" if activation else "linear"
     name = _ALIASES.get(activation, activation)
     if isinstance(name, str) and name in ACTIVATIONS:
-        return name, ACTIVATIONS[name]
+        return name, _APPLY[name]
     known = ", ".join(repr(n) for n in ACTIVATIONS)
     hint = " (for softmax, use a 'linear' output and nn.softmax or nn.cross_entropy)" \
         if activation == "softmax" else ""

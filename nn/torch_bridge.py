@@ -77,6 +77,10 @@ def from_torch(sequential: Any) -> MLP:
                              "Tanh, ReLU, Sigmoid and Identity")
     if not linears:
         raise ValueError("the Sequential has no Linear layer")
+    for k in range(1, len(linears)):
+        if linears[k].in_features != linears[k - 1].out_features:
+            raise ValueError(f"Linear layer {k + 1} takes {linears[k].in_features} inputs but layer {k} "
+                             f"gives {linears[k - 1].out_features}")
     has_bias = {lin.bias is not None for lin in linears}
     if len(has_bias) > 1:
         raise ValueError("the Linear layers mix bias=True and bias=False, which MLP cannot build")

@@ -186,3 +186,8 @@ def test_micrograd_nn_reexports_the_same_classes():
     assert (mnn.Module, mnn.Neuron, mnn.Layer, mnn.MLP) == (nn.Module, nn.Neuron, nn.Layer, nn.MLP)
     assert nn.Neuron(2, nonlin=False).activation == "linear"
     assert nn.Layer(2, 3).activation == "relu"
+
+
+def test_micrograd_positional_nonlin():
+    assert nn.Neuron(2, False).activation == "linear"
+    assert nn.Neuron(2, True).activation == "relu"

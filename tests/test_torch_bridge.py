@@ -68,3 +68,5 @@ def test_masked_net_and_foreign_modules_are_errors():
         nn.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout()))
     with pytest.raises(ValueError, match="module 0 \\(ReLU\\) must follow a Linear layer"):
         nn.from_torch(torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(2, 2)))
+    with pytest.raises(ValueError, match="Linear layer 2 takes 3 inputs but layer 1 gives 2"):
+        nn.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(3, 1)))
