@@ -196,3 +196,22 @@ def test_a_drawing_is_a_digraph_that_shows_itself_in_jupyter():
     g = draw_dot(loss)
     assert isinstance(g, graphviz.Digraph)
     assert re.search(r"<title>v0</title>", g._repr_mimebundle_()["image/svg+xml"])
+
+
+def test_wide_fully_connected_layers_meet_at_one_junction_node():
+    random.seed(3)
+    model = nn.MLP(2, [32, 32, 1])
+    svg = svg_of(draw_dot(nn.sum_squares(model([0.3, 0.7]), 1.0), collapse="neuron"))
+    drawn, lines = nodes(svg), edges(svg)
+    # 32 x 32 = 1024 weights between the hidden layers go through one node: 32 in, 32 out
+    assert len(drawn) == 2 + 32 + 32 + 1 + 1 + 1
+    assert texts(drawn["all_n1_n2"]) == ["32 × 32", "connections"]
+    assert len(lines) == 2 * 32 + (32 + 32) + 32 + 1
+    assert "n1_1->n2_1" not in lines and "n1_1->all_n1_n2" in lines and "all_n1_n2->n2_32" in lines
+
+
+def test_jupyter_displays_the_svg():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    _, loss = seed_004()
+    data, _ = formatters.DisplayFormatter().format(draw_dot(loss))
+    assert "<svg" in data["image/svg+xml"]

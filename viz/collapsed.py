@@ -9,6 +9,9 @@ from viz.neurons import role
 from viz.render import Drawing
 
 DOT_OPS = ("w·x+b", "w·x")
+# Past this many edges between two layers that are fully connected, one small node stands for
+# all of them: n + m edges instead of n * m keeps a wide MLP's layout well under a second.
+DENSE_EDGES = 256
 
 
 def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS) -> Drawing:
@@ -68,7 +71,7 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS) -> D
             name = f"n{key[0]}_{key[1]}"
             if name not in fed:
                 edges.append((name, root_name))
-    for source, target in edges:
+    for source, target in through_junctions(g, edges):
         g.edge(source, target)
     if before_backward:
         g.attr(label=f'<<FONT COLOR="#b45f06">{BEFORE_BACKWARD}</FONT>>')
@@ -85,6 +88,30 @@ def _neuron_edges(neurons: dict, owner: dict[int, str]) -> list[tuple[str, str]]
             for source in _owners(fed_by, owner, target):
                 edges[(source, target)] = None
     return list(edges)
+
+
+def through_junctions(g: Drawing, edges: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The edges to draw: a big, fully connected pair of layers goes through one 'n × m' node."""
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for source, target in edges:
+        groups.setdefault((_group(source), _group(target)), []).append((source, target))
+    drawn = []
+    for (left, right), pairs in groups.items():
+        sources = sorted({s for s, _ in pairs})
+        targets = sorted({t for _, t in pairs})
+        if len(pairs) <= DENSE_EDGES or len(pairs) != len(sources) * len(targets):
+            drawn += pairs
+            continue
+        junction = f"all_{left}_{right}"
+        g.node(junction, f"{len(sources)} × {len(targets)}\nconnections", shape="box", style="dashed",
+               fontsize="9", color="#777777")
+        drawn += [(s, junction) for s in sources] + [(junction, t) for t in targets]
+    return drawn
+
+
+def _group(name: str) -> str:
+    """The layer a drawing node belongs to: 'x' for inputs, 'n2' for layer 2's neurons."""
+    return name.split("_")[0] if name.startswith("n") else name.rstrip("0123456789")
 
 
 def _owners(nodes, owner: dict[int, str], target: str) -> list[str]:

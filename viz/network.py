@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from viz.collapsed import through_junctions
 from viz.dot import COLOURS, FONT
 from viz.format import DIGITS, number
 from viz.render import Drawing
@@ -46,11 +47,16 @@ def draw_network(mlp: Any, *, digits: int = DIGITS, rankdir: str = "LR",
                 names.append(name)
                 box.node(name, _neuron_label(neuron, layer, digits, show_grads), shape="box",
                          style="rounded,filled", fillcolor="#ffffff")
+        plain = []  # unlabelled edges: a big dense layer may draw them through one junction node
         for neuron, name in zip(layer.neurons, names):
             seen = neuron.connections if neuron.connections is not None else range(len(sources))
             for i, w in zip(seen, neuron.w):
-                text = _weight_label(w, digits, show_grads) if label_edges else None
-                g.edge(sources[i], name, **({"label": text} if text else {}))
+                if label_edges:
+                    g.edge(sources[i], name, label=_weight_label(w, digits, show_grads))
+                else:
+                    plain.append((sources[i], name))
+        for source, target in through_junctions(g, plain):
+            g.edge(source, target)
         sources = names
     if show_grads:
         g.attr(label="edge: weight = value, grad (from the last backward())", labelloc="b", fontsize="10")
