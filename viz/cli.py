@@ -1,0 +1,209 @@
+"""The `micrograd` command: solve, check and draw problem files, and a demo of seed 004.
+
+A mistake of the user's (a missing file, a bad key, an unknown name) ends with exit
+status 2 and one line on stderr; `check` exits 1 when an answer is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+from collections.abc import Callable, Sequence
+
+from viz import check as checking
+from viz import formula
+from viz import problem as problems
+from viz.document import FORMATS
+
+DEMO = "seed_004"
+DEMO_DIR = "micrograd-demo"
+
+
+class UsageError(Exception):
+    """A mistake on the command line, reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 fine, 1 wrong answers, 2 a user's mistake)."""
+    parser = _build()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        return args.run(args)
+    except UsageError as error:
+        return _fail(str(error))
+    except (problems.ProblemError, checking.AnswersError, formula.FormulaError) as error:
+        return _fail(str(error))
+    except (ValueError, OSError) as error:
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+
+
+def _build() -> argparse.ArgumentParser:
+    parser = _Parser(prog="micrograd", description="Worked solutions of backpropagation problems, "
+                     "answer checking and drawings, from a problem file (TOML).",
+                     epilog="PROBLEM is a problem file, or the name of a shipped one: "
+                     "seed_000 ... seed_004, seed_002_q2. `micrograd template` prints a blank one.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    p = sub.add_parser("solve", help="write the worked solution and its diagrams",
+                       description="Write the complete worked solution of PROBLEM (forward pass, loss, "
+                       "deltas, every gradient, every update, the loss after each step) with the network "
+                       "diagram and the computation graph as SVG files beside it.")
+    p.add_argument("problem", metavar="PROBLEM")
+    p.add_argument("--steps", type=int, help="how many SGD steps (default: the file's `steps`)")
+    p.add_argument("--format", choices=FORMATS, default="md", help="md (default), tex or html")
+    p.add_argument("-o", "--output", metavar="DIR", help="folder to write into (default: NAME_solution)")
+    p.add_argument("--digits", type=int, default=7, help="significant digits of every number (default 7)")
+    p.add_argument("--no-diagrams", action="store_true", help="write the solution only")
+    p.set_defaults(run=_solve)
+
+    p = sub.add_parser("check", help="mark a student's answers",
+                       description="Mark each number in ANSWERS (lines `name = number`, `[pass 2]` for "
+                       "later passes) right or wrong at the precision it is written with; for a wrong one, "
+                       "name the earlier wrong answer it was computed from, and whether the student's "
+                       "rounding "
+                       "explains it. Exit status 1 when an answer is wrong.",
+                       epilog="Names: x1, w12^(1), b1^(2), z1^(2), a1^(1), y_hat, loss, dL/dw12^(1), "
+                       "delta1^(2), "
+                       "new w12^(1) (after the update); a formula problem's own names (h1, Div, dDiv/dw1).")
+    p.add_argument("problem", metavar="PROBLEM")
+    p.add_argument("answers", metavar="ANSWERS")
+    p.set_defaults(run=_check)
+
+    p = sub.add_parser("draw", help="draw the computation graph (or the network) as SVG",
+                       description="Draw the computation graph of PROBLEM's first pass after backward().")
+    p.add_argument("problem", metavar="PROBLEM")
+    p.add_argument("-o", "--output", metavar="FILE", help="the drawing: .svg, .png, .pdf or .dot")
+    p.add_argument("--network", action="store_true", help="draw the network diagram instead")
+    p.add_argument("--text", action="store_true", help="print the graph as indented text instead")
+    p.set_defaults(run=_draw)
+
+    p = sub.add_parser("demo", help="seed 004 solved in the terminal, its diagrams in a folder",
+                       description="Solve seed 004 (a 2-2-1 sigmoid network), print the worked solution, "
+                       f"write it with its diagrams into a folder (default ./{DEMO_DIR}), and check the "
+                       "document's own printed answers.")
+    p.add_argument("-o", "--output", metavar="DIR", default=DEMO_DIR, help=f"folder (default ./{DEMO_DIR})")
+    p.set_defaults(run=_demo)
+
+    p = sub.add_parser("template", help="print a blank problem file that documents every key")
+    p.set_defaults(run=lambda args: _print((problems.PROBLEMS / "template.toml").read_text(encoding="utf-8")))
+    return parser
+
+
+def _solve(args) -> int:
+    from viz import solve
+
+    problem = _load(args.problem)
+    if args.steps is not None and args.steps < 0:
+        raise UsageError(f"--steps must be 0 or more, got {args.steps}")
+    if not 1 <= args.digits <= 17:
+        raise UsageError(f"--digits must be between 1 and 17, got {args.digits}")
+    out = args.output or f"{pathlib.Path(args.problem).stem}_solution"
+    written = solve.solve(problem, out, fmt=args.format, steps=args.steps, digits=args.digits,
+                          diagrams=not args.no_diagrams, progress=_progress("steps"))
+    for path in written:
+        print(path)
+    return 0
+
+
+def _check(args) -> int:
+    problem = _load(args.problem)
+    answers = checking.read_answers(_existing(args.answers, "answers"))
+    verdicts = checking.check(problem, answers)
+    print(checking.report(verdicts, pathlib.Path(args.answers).name), end="")
+    return 0 if all(v.right for v in verdicts) else 1
+
+
+def _draw(args) -> int:
+    from viz.model import Model
+
+    problem = _load(args.problem)
+    model = Model(problem)
+    first = model.forward()
+    if args.text:
+        from viz.tree import tree
+
+        return _print(tree(first.loss))
+    if not args.output:
+        raise UsageError("draw needs -o FILE.svg (or --text to print the graph)")
+    from viz.render import RendererNotFound
+    from viz.render import render as render_drawing
+
+    if args.network:
+        if model.mlp is None:
+            raise UsageError("--network draws an MLP; this problem is a graph of formulas: drop --network")
+        from viz.network import draw_network
+
+        drawing = draw_network(model.mlp)
+    else:
+        from viz.dot import draw_dot
+
+        drawing = draw_dot(first.loss)
+    try:
+        print(render_drawing(drawing, args.output))
+    except RendererNotFound as error:
+        raise UsageError(str(error)) from None
+    return 0
+
+
+def _demo(args) -> int:
+    from viz import solve
+
+    problem = problems.load(problems.shipped(DEMO))
+    print(solve.text(problem, fmt="text"))
+    written = solve.solve(problem, args.output, progress=_progress("steps"))
+    print("Written: " + ", ".join(str(p) for p in written))
+    answers = problems.PROBLEMS / f"{DEMO}_answers.txt"
+    if answers.is_file():  # the document's own numbers, checked: its rounding of sigmoid(24) shows up
+        print("\nThe document's own answers, checked (micrograd check seed_004 ANSWERS):\n")
+        print(checking.report(checking.check(problem, checking.read_answers(answers)), "seed 004"), end="")
+    return 0
+
+
+def _load(name: str) -> problems.Problem:
+    """A problem file by path, or a shipped one by name (seed_004)."""
+    path = pathlib.Path(name)
+    if not path.exists() and os.sep not in name and not name.endswith(".toml"):
+        return problems.load(problems.shipped(name))
+    return problems.load(_existing(name, "problem"))
+
+
+def _existing(name: str, what: str) -> pathlib.Path:
+    path = pathlib.Path(name)
+    if not path.is_file():
+        raise UsageError(f"{name}: no such {what} file")
+    return path
+
+
+def _progress(unit: str) -> Callable:
+    """tqdm's bar on stderr when it is installed and a loop takes over a second; otherwise nothing."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return iter
+    return lambda items: tqdm(items, unit=unit, delay=1.0, file=sys.stderr, leave=False)
+
+
+def _print(text: str) -> int:
+    print(text, end="" if text.endswith("\n") else "\n")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"micrograd: error: {message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
