@@ -2,6 +2,7 @@
 dl/dW2_11 and dl/dW1_21, seed 000's deltas; and the chain rule's own properties."""
 
 import math
+import re
 
 import pytest
 
@@ -142,3 +143,32 @@ def test_bad_requests_say_what_is_wrong():
         derivation(loss, Value(1.0))
     with pytest.raises(ValueError, match="format must be"):
         derivation(loss, "w12^(1)", format="html")
+
+
+def test_relu_hidden_and_linear_output_by_hand():
+    # z^(1) = (-2*2 + 3*3, 2*2 + 1*3) = (5, 7), both > 0; y = -2*5 + 1*7 = -3; L = 1/2 (3 - y)^2
+    model = nn.MLP(2, [2, 1], activation="relu", output_activation="linear", bias=False,
+                   weights=[[[-2, 3], [2, 1]], [[-2, 1]]])
+    loss = nn.half_sum_squares(model([2.0, 3.0]), 3.0)
+    loss.label = "L"
+    d = derivation(loss, "w11^(1)", format="text")
+    # delta^(2) = y - t = -6 (linear: sigma' = 1); delta_1^(1) = -6 * (-2) * 1 = 12; dL/dw11 = 12 * x1 = 24
+    assert [(x.layer, x.j, x.value) for x in d.deltas] == [(2, 1, -6.0), (1, 1, 12.0)] and d.total == 24.0
+    text = str(d)
+    assert "δ1^(2) = dL/dz1^(2) · σ'(z1^(2)) = (-6) · 1 = -6" in text
+    assert "σ'(z1^(1)) = 1, since z = 5 > 0" in text
+
+
+def test_every_formula_of_the_markdown_is_valid_latex():
+    mathtext = pytest.importorskip("matplotlib.mathtext")
+    parser = mathtext.MathTextParser("path")
+    x = Value(3.0, "x")
+    y = (x * x + 2 * x).tanh() / x.exp() + x.log() - x ** Value(2.0) + (-x).relu() + x.sigmoid() ** 3
+    y.label = "y"
+    pages = [str(derivation(y, x)), str(derivation(seed_004(), "w12^(1)")),
+             str(derivation(seed_004(), "b1^(2)")), str(derivation(seed_000(), "w21^(1)"))]
+    formulas = [a or b for page in pages for a, b in re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", page)]
+    assert len(formulas) > 40
+    for formula in formulas:   # mathtext knows \mathrm but not \text or \left( \right)
+        plain = re.sub(r"\\text\{([^}]*)\}", r"\\mathrm{\1}", formula)
+        parser.parse("$" + plain.replace(r"\left(", "(").replace(r"\right)", ")") + "$")

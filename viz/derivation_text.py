@@ -42,10 +42,10 @@ def _delta_text(d: Derivation, n) -> list[str]:
     lines = [f"delta form ({d.name(d.wrt)} belongs to neuron {own.j} of layer {own.layer}):"]
     for delta in d.deltas:
         name = f"δ{delta.j}^({delta.layer})"
-        sigma = f"σ'(z{delta.j}^({delta.layer})) = {_sigma_text(delta, n)} = {n(delta.sigma_prime)}"
+        sigma = f"σ'(z{delta.j}^({delta.layer})) = {_sigma_text(delta, n)}"
         if delta.dl_da is not None:
             a = f"{'z' if delta.activation == 'linear' else 'a'}{delta.j}^({delta.layer})"
-            lines.append(f"  {name} = dL/d{a} · σ'(z{delta.j}^({delta.layer})) "
+            lines.append(f"  {name} = d{d.name(d.loss)}/d{a} · σ'(z{delta.j}^({delta.layer})) "
                          f"= {_paren(n(delta.dl_da))} · {_paren(n(delta.sigma_prime))} = {n(delta.value)}")
         else:
             terms = " + ".join(f"{_paren(n(dk))} · {_paren(n(w))}" for _, dk, _, w in delta.upstream)
@@ -105,10 +105,10 @@ def _delta_markdown(d: Derivation, t, r) -> list[str]:
         j, layer = delta.j, delta.layer
         name = rf"\delta_{{{j}}}^{{({layer})}}"
         sigma = rf"\sigma'(z_{{{j}}}^{{({layer})}})"
-        sigma_value = f"{_tex(_sigma_text(delta, lambda x: number(x, d.digits)))} = {r(delta.sigma_prime)}"
+        sigma_value = _tex(_sigma_text(delta, lambda x: number(x, d.digits)))
         if delta.dl_da is not None:
             a = latex_label(f"a{j}^({layer})" if delta.activation != "linear" else f"z{j}^({layer})")
-            out.append(rf"$${name} = \frac{{\partial L}}{{\partial {a}}}\,{sigma} = "
+            out.append(rf"$${name} = {_frac(d.latex_names[id(d.loss)], a)}\,{sigma} = "
                        rf"{t(delta.dl_da)} \cdot {t(delta.sigma_prime)} = {r(delta.value)}$$")
         else:
             symbols = " + ".join(rf"\delta_{{{k}}}^{{({layer + 1})}} {latex_label(label)}"
@@ -129,19 +129,19 @@ def _delta_markdown(d: Derivation, t, r) -> list[str]:
 
 
 def _sigma_text(delta: Delta, n) -> str:
-    """sigma'(z) of a neuron's activation, in the documents' terms, with its numbers."""
-    op, a, z = delta.activation, n(delta.a), n(delta.z)
+    """sigma'(z) of a neuron's activation in the documents' terms, its numbers and its value."""
+    op, a, z, value = delta.activation, n(delta.a), n(delta.z), n(delta.sigma_prime)
     if op == "sigmoid":
-        return f"a(1 − a) = {a} (1 − {a})"
+        return f"a(1 − a) = {a} (1 − {a}) = {value}"
     if op == "tanh":
-        return f"1 − a² = 1 − {_paren(a)}²"
+        return f"1 − a² = 1 − {_paren(a)}² = {value}"
     if op == "**2":
-        return f"2z = 2·{_paren(z)}"
+        return f"2z = 2·{_paren(z)} = {value}"
     if op == "relu":
-        return f"(1 if z > 0 else 0), z = {z}"
+        return f"1, since z = {z} > 0" if delta.z > 0 else f"0, since z = {z} ≤ 0"
     if op == "linear":
-        return "1 (linear)"
-    return f"d {op}/dz"
+        return "1 (a linear neuron: no activation)"
+    return f"d {op}/dz = {value}"
 
 
 def _which(f: Factor) -> str:
@@ -167,6 +167,8 @@ def _paren(text: str) -> str:
 
 def _tex(text: str) -> str:
     """A formula written with numbers in text, in LaTeX."""
-    for old, new in (("·", r" \cdot "), ("−", "-"), ("²", "^2"), ("ln ", r"\ln "), ("σ", r"\sigma ")):
+    for old, new in (("·", r" \cdot "), ("−", "-"), ("²", "^2"), ("ln ", r"\ln "), ("σ", r"\sigma "),
+                     ("≤", r"\leq "), (", since", r",\ \text{since}\ "),
+                     (" (a linear neuron: no activation)", r"\ \text{(a linear neuron: no activation)}")):
         text = text.replace(old, new)
-    return text.replace("if", r"\text{ if }").replace("else", r"\text{ else }")
+    return text
