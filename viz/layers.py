@@ -31,7 +31,7 @@ def layer_steps(order: list[Value], names: list[str], steps: dict, digits: int) 
     columns = [{"title": "inputs", "cells": []}] if inputs else []
     given = []
     for i, k in inputs:
-        cell = {"id": f"0.{i}", "name": names[k], "fields": [{"key": "x", "symbol": names[k]}]}
+        cell = {"id": f"0.{i}", "name": f"input {i}", "fields": [{"key": "x", "symbol": names[k]}]}
         columns[0]["cells"].append(cell)
         values[f"0.{i}.x"] = number(order[k].data, digits)
         given.append(f"0.{i}.x")
@@ -65,7 +65,23 @@ def layer_steps(order: list[Value], names: list[str], steps: dict, digits: int) 
         lines += _weight_lines(order, names, grads, [drives[layer, j] for j in js], digits)
         show = [f"{layer}.{j}.d" for j in js]
         backward.insert(0, {"kind": "delta", "title": f"Layer {layer}: deltas", "show": show, "lines": lines})
-    return {"columns": columns, "values": values, "given": given, "steps": forward + backward}
+    links = _links(order, drives, acts, inputs)
+    return {"columns": columns, "values": values, "given": given, "steps": forward + backward, "links": links}
+
+
+def _links(order: list[Value], drives: dict, acts: dict, inputs: list) -> list[tuple[str, str]]:
+    """(from cell, to cell) for every weight: which input or activation each drive reads."""
+    cell = {k: f"0.{i}" for i, k in inputs}
+    for (layer, j), k in drives.items():
+        cell.setdefault(acts.get((layer, j), k), f"{layer}.{j}")  # a linear neuron passes its drive on
+    pos = {id(v): k for k, v in enumerate(order)}
+    links = []
+    for (layer, j), z in sorted(drives.items()):
+        for u in order[z].inputs[1::2] if order[z].op.startswith("w·x") else ():
+            source = cell.get(pos[id(u)])
+            if source is not None:
+                links.append((source, f"{layer}.{j}"))
+    return links
 
 
 def _users(order: list[Value]) -> dict[int, list[tuple[int, int]]]:

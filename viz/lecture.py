@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from micrograd import Value, topological_order
 from viz.format import DIGITS, number
 from viz.layers import layer_steps
+from viz.neurons import role
 from viz.render import pipe
 from viz.steps import all_steps, chains, find, path_from
 
@@ -166,10 +167,19 @@ def _summary(order: list[Value], names: list[str], grads: list[float], digits: i
     """The last page: d root / d leaf for every labelled leaf (the parameters and inputs)."""
     root = names[-1]
     leaves = [k for k, v in enumerate(order) if v.label and not v.op]
+    leaves.sort(key=lambda k: _rank(order[k].label))
     lines = [f"∂{root}/∂{names[k]} = {number(grads[k], digits)}" for k in leaves]
     if len(lines) > SUMMARY_LINES:
         lines = lines[:SUMMARY_LINES] + [f"... and {len(lines) - SUMMARY_LINES} more"]
     return [f"Every grad is known: grad({root}) = 1 went back along every edge."] + lines
+
+
+def _rank(label: str) -> tuple:
+    """Parameters first, last layer first as backpropagation (and the documents) go; other leaves after."""
+    r = role(label)
+    if r is None or r.kind not in ("w", "b"):
+        return (1,)
+    return (0, -(r.layer or 0), r.j or 0, r.kind == "b", r.i or 0)
 
 
 def _signed(text: str) -> str:

@@ -72,9 +72,24 @@
     }
     if (step.kind === "end") focus = nodeEl(root);
     svg.classList.toggle("path-on", state.path);
-    if (focus) focus.scrollIntoView({ block: "center", inline: "center" });
-    else $("graph").scrollTo(0, 0);
+    follow(focus);
     panel(step, steps.length - 1, i);
+  }
+
+  // Scroll so the step's nodes (what is computed and what it is computed from) sit in the
+  // middle of the view; if they do not fit, the node being computed does.
+  function follow(focus) {
+    const host = $("graph");
+    if (!focus) { host.scrollTo(0, 0); return; }
+    const view = host.getBoundingClientRect();
+    const rects = [...svg.querySelectorAll(".current, .source, .lit")].map((el) => el.getBoundingClientRect());
+    let box = rects.reduce((a, r) => ({
+      left: Math.min(a.left, r.left), right: Math.max(a.right, r.right),
+      top: Math.min(a.top, r.top), bottom: Math.max(a.bottom, r.bottom),
+    }), focus.getBoundingClientRect());
+    if (box.right - box.left > view.width || box.bottom - box.top > view.height) box = focus.getBoundingClientRect();
+    host.scrollLeft += (box.left + box.right) / 2 - (view.left + view.width / 2);
+    host.scrollTop += (box.top + box.bottom) / 2 - (view.top + view.height / 2);
   }
 
   function panel(step, last, i) {
@@ -94,6 +109,7 @@
     }
     const box = $("lines");
     box.textContent = "";
+    box.classList.toggle("many", lines.length > 6);
     lines.forEach((text) => {
       const p = document.createElement("p");
       p.textContent = text;
@@ -132,6 +148,28 @@
       });
       host.appendChild(column);
     });
+    const lines = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    lines.id = "links";
+    host.prepend(lines);
+  }
+
+  // One line per weight, from the cell it reads to the neuron it feeds, drawn under the cells.
+  function drawLinks() {
+    const host = $("layers"), lines = $("links");
+    const origin = host.getBoundingClientRect();
+    lines.setAttribute("width", host.scrollWidth);
+    lines.setAttribute("height", host.scrollHeight);
+    lines.textContent = "";
+    D.layers.links.forEach(([from, to]) => {
+      const a = host.querySelector(`[data-cell="${from}"]`).getBoundingClientRect();
+      const b = host.querySelector(`[data-cell="${to}"]`).getBoundingClientRect();
+      const line = document.createElementNS("http://www.w3.org/2000/svg", "line");
+      line.setAttribute("x1", a.right - origin.left + host.scrollLeft);
+      line.setAttribute("y1", (a.top + a.bottom) / 2 - origin.top + host.scrollTop);
+      line.setAttribute("x2", b.left - origin.left + host.scrollLeft);
+      line.setAttribute("y2", (b.top + b.bottom) / 2 - origin.top + host.scrollTop);
+      lines.appendChild(line);
+    });
   }
 
   function drawLayers(i) {
@@ -145,6 +183,7 @@
       row.querySelector(".val").textContent = known.has(key) ? D.layers.values[key] : "?";
       row.classList.toggle("current", current.has(key));
     });
+    drawLinks();
     panel(steps[i], steps.length - 1, i);
   }
 
@@ -153,6 +192,7 @@
     $("graph").hidden = !graph;
     $("layers").hidden = graph;
     $("view").textContent = graph ? "Layers" : "Graph";
+    $("zoom").hidden = !graph;
     if (graph) drawGraph(state.index.graph); else drawLayers(state.index.layers);
   }
 

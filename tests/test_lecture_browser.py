@@ -1,0 +1,225 @@
+"""viz.step_through in a real browser: keys pressed, numbers read off the page, compared with the engine.
+
+Needs Debian's `chromium` and the `playwright` package (no browser download: Playwright
+drives the system Chromium through executable_path). Skips with a reason without them.
+Screenshots go to $LECTURE_SCREENSHOTS when set (CI keeps them), else to a temporary folder.
+"""
+
+import os
+import pathlib
+import shutil
+
+import pytest
+
+from micrograd import Value, topological_order
+from viz.format import number
+from viz.lecture import step_through
+from viz.model import Model
+from viz.problem import PROBLEMS, load
+from viz.render import find_dot
+
+playwright = pytest.importorskip("playwright.sync_api", reason="no playwright: pip install playwright")
+PLACES = (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
+          "/usr/bin/chromium")
+CHROMIUM = next((p for p in PLACES if p and os.path.exists(p)), None)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (apt-get install chromium) to open the page in"),
+    pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot, graphviz-pure) to draw with"),
+]
+SEEDS = sorted(p.stem for p in PROBLEMS.glob("seed_*.toml"))
+
+# Everything a step shows, read in one round trip: the counter, the panel, every node's two numbers.
+READ = """() => {
+  const nodes = [...document.querySelectorAll('#graph g[data-k]')];
+  const field = (name) => nodes.map(g => [+g.dataset.k, g.querySelector('tspan.' + name).textContent]);
+  return {
+    counter: document.getElementById('counter').textContent,
+    phase: document.getElementById('phase').textContent,
+    lines: [...document.querySelectorAll('#lines p')].map(p => p.textContent),
+    data: field('data'),
+    grad: field('grad'),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = os.environ.get("LECTURE_SCREENSHOTS")
+    path = pathlib.Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def open_page(browser, path):
+    """A 1600x900 page (a projector's shape) on the file, with every request and script error recorded."""
+    page = browser.new_page(viewport={"width": 1600, "height": 900})
+    page.requests, page.errors = [], []
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    return page
+
+
+def seed_loss(name):
+    return Model(load(PROBLEMS / f"{name}.toml")).forward().loss
+
+
+def title(name):
+    return load(PROBLEMS / f"{name}.toml").title if name in SEEDS else "Seed 004 written with Values"
+
+
+def seed_004_by_hand():
+    """Seed 004 from plain Values, as micrograd/__main__.py builds it (no nn labels: no layer view)."""
+    x1, x2 = Value(2.0, "x1"), Value(5.0, "x2")
+    b1, w11, w21 = Value(-1.0, "W1_01"), Value(-2.0, "W1_11"), Value(1.0, "W1_21")
+    b2, w12, w22 = Value(2.0, "W1_02"), Value(1.0, "W1_12"), Value(4.0, "W1_22")
+    v0, v1, v2 = Value(1.0, "W2_01"), Value(2.0, "W2_11"), Value(-4.0, "W2_21")
+    beta1 = (b1 + w11 * x1 + w21 * x2).sigmoid()
+    beta2 = (b2 + w12 * x1 + w22 * x2).sigmoid()
+    y_hat = (v0 + v1 * beta1 + v2 * beta2).sigmoid()
+    y_hat.label = "y_hat"
+    loss = 0.5 * (1.0 - y_hat) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return loss
+
+
+def expected_walk(loss):
+    """What the page must show after each step, from the engine's stored data and local derivatives."""
+    order = topological_order(loss)
+    index = {id(v): k for k, v in enumerate(order)}
+    walk = [("forward", k, number(v.data)) for k, v in enumerate(order) if v.op]
+    grads = [0.0] * len(order)
+    grads[-1] = 1.0
+    walk.append(("seed", len(order) - 1, "1"))
+    for k in range(len(order) - 1, -1, -1):
+        for u, local in zip(order[k].inputs, order[k].local_grads):
+            grads[index[id(u)]] += local * grads[k]
+            walk.append(("backward", index[id(u)], number(grads[index[id(u)]])))
+    assert grads == [v.grad for v in order]  # the walk ends where backward() ended
+    return order, walk
+
+
+@pytest.mark.parametrize("name", SEEDS + ["seed_004_by_hand"])
+def test_every_step_shows_the_engines_numbers(browser, shots, tmp_path, name):
+    loss = seed_004_by_hand() if name == "seed_004_by_hand" else seed_loss(name)
+    order, walk = expected_walk(loss)
+    path = step_through(loss, tmp_path / f"{name}.html", title=title(name))
+    page = open_page(browser, path)
+    total = len(walk) + 1
+    start = page.evaluate(READ)
+    assert start["counter"] == f"0 / {total}"
+    assert all(text == "?" for _, text in start["grad"])
+    assert all((text == "?") == bool(order[k].op) for k, text in start["data"])
+    for i, (kind, k, expected) in enumerate(walk, 1):
+        page.keyboard.press("ArrowRight")
+        shown = page.evaluate(READ)
+        assert shown["counter"] == f"{i} / {total}"
+        field = dict(shown["data"] if kind == "forward" else shown["grad"])
+        assert field[k] == expected, f"step {i} ({kind}): node {k} shows {field[k]}, the engine {expected}"
+        assert shown["lines"][-1].endswith(expected), f"step {i}: the panel ends {shown['lines'][-1]!r}"
+        if i == len(order) // 2 or kind == "backward" and walk[i - 2][0] == "seed":
+            page.screenshot(path=str(shots / f"{name}_step{i:03d}.png"))
+    page.keyboard.press("ArrowRight")
+    end = page.evaluate(READ)
+    assert end["phase"] == "Done" and end["counter"] == f"{total} / {total}"
+    assert dict(end["grad"]) == {k: number(v.grad) for k, v in enumerate(order)}
+    page.screenshot(path=str(shots / f"{name}_end.png"))
+    assert all(url.startswith("file://") for url in page.requests), page.requests  # nothing fetched
+    assert page.errors == []
+    page.close()
+
+
+def test_back_retraces_forward_exactly_and_jumps_work(browser, tmp_path):
+    loss = seed_loss("seed_000")
+    path = step_through(loss, tmp_path / "seed_000.html")
+    page = open_page(browser, path)
+    seen = [page.evaluate(READ)]
+    while not seen[-1]["counter"].startswith(seen[-1]["counter"].split(" / ")[1] + " "):
+        page.keyboard.press("PageDown")  # a presentation clicker's key
+        seen.append(page.evaluate(READ))
+    for before in reversed(seen[:-1]):
+        page.keyboard.press("ArrowLeft")
+        assert page.evaluate(READ) == before
+    page.keyboard.press("End")
+    assert page.evaluate(READ) == seen[-1]
+    page.click("#first")
+    assert page.evaluate(READ) == seen[0]
+    page.click("#last")
+    assert page.evaluate(READ) == seen[-1]
+    page.close()
+
+
+def test_the_path_of_one_weight(browser, shots, tmp_path):
+    loss = seed_loss("seed_004")
+    order = topological_order(loss)
+    w = next(v for v in order if v.label == "w12^(1)")  # the document's W^1_21
+    on = {id(w)}
+    for v in order:
+        if any(id(u) in on for u in v.inputs):
+            on.add(id(v))
+    path = step_through(loss, tmp_path / "path.html", wrt=w, title=title("seed_004"))
+    page = open_page(browser, path)
+    assert page.inner_text("#path") == "Path of w12^(1)"
+    page.keyboard.press("p")
+    assert page.evaluate("document.querySelector('#graph svg').classList.contains('path-on')")
+    marked = page.evaluate("[...document.querySelectorAll('g.on-path[data-k]')].map(g => +g.dataset.k)")
+    assert sorted(marked) == [k for k, v in enumerate(order) if id(v) in on]
+    page.keyboard.press("End")
+    lines = page.evaluate(READ)["lines"]
+    assert number(w.grad) == "-0.2312"  # seed README: dl/dW1_21 = -0.2311951
+    assert lines[-1] == f"∂loss/∂w12^(1) = grad(w12^(1)) = {number(w.grad)}"
+    page.click("#zoom")  # the whole graph, for the screenshot
+    page.screenshot(path=str(shots / "seed_004_path_end.png"))
+    page.close()
+
+
+def test_layers_step_through_drives_activations_and_deltas(browser, shots, tmp_path):
+    loss = seed_loss("seed_000")
+    path = step_through(loss, tmp_path / "layers.html")
+    page = open_page(browser, path)
+    page.keyboard.press("l")
+    # a cell's key is 'layer.neuron.field', e.g. '1.2.a' = activation of neuron 2 in layer 1
+    cell = "(k) => document.querySelector(`[data-cell='${k.slice(0, 3)}'] [data-field='${k[4]}'] .val`)" \
+           ".textContent"
+    assert page.evaluate(cell, "1.1.z") == "?"
+    seen = {}
+    for _ in range(6):  # drives 1, activations 1, drives 2, activations 2, deltas 2, deltas 1
+        page.keyboard.press("ArrowRight")
+        cells = ("1.1.z", "1.2.a", "2.1.d", "1.1.d")
+        seen[page.inner_text("#phase")] = {k: page.evaluate(cell, k) for k in cells}
+        if page.inner_text("#phase") == "Layer 1: deltas":
+            page.screenshot(path=str(shots / "seed_000_layers_deltas.png"))
+    # seed 000: d^(1) = (5, 7), a^(1) = (25, 49), delta^(2) = 4, delta^(1) = (-80, 56)
+    assert seen["Layer 1: drives"] == {"1.1.z": "5", "1.2.a": "?", "2.1.d": "?", "1.1.d": "?"}
+    assert seen["Layer 1: activations"]["1.2.a"] == "49"
+    assert seen["Layer 2: deltas"] == {"1.1.z": "5", "1.2.a": "49", "2.1.d": "4", "1.1.d": "?"}
+    assert seen["Layer 1: deltas"]["1.1.d"] == "-80"
+    assert "∂loss/∂w11^(1) = δ1^(1)·x1 = (-80)·2 = -160" in page.evaluate(READ)["lines"]
+    page.close()
+
+
+def test_large_type_for_the_back_row(browser, tmp_path):
+    path = step_through(seed_loss("seed_004"), tmp_path / "type.html")
+    page = open_page(browser, path)
+    page.keyboard.press("ArrowRight")
+    px = "(sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize)"
+    assert page.evaluate(px, "#lines p") >= 28 and page.evaluate(px, "#counter") >= 28
+    assert page.evaluate(px, "#next") >= 24
+    # the drawing's own text, as drawn on screen at the default zoom
+    height = page.evaluate("document.querySelector('g.current tspan.data').getBoundingClientRect().height")
+    assert height >= 18
+    colour = "(sel) => getComputedStyle(document.querySelector(sel)).color"
+    assert page.evaluate(colour, "#lines p") == "rgb(0, 0, 0)"
+    page.close()
