@@ -215,3 +215,17 @@ def test_jupyter_displays_the_svg():
     _, loss = seed_004()
     data, _ = formatters.DisplayFormatter().format(draw_dot(loss))
     assert "<svg" in data["image/svg+xml"]
+
+
+def test_hand_made_labels_are_coloured_too():
+    x1, w1, b = Value(2.0, "x1"), Value(-3.0, "w1"), Value(6.88, "b")
+    o = (x1 * w1 + b).tanh()
+    order = topological_order(o)
+    drawn = nodes(svg_of(draw_dot(o)))
+
+    def fill(v):
+        return {p.get("fill") for p in drawn[f"v{order.index(v)}"].iter(f"{SVG}polygon")} - {"none"}
+    assert fill(w1) == fill(b) == {"#cfe2f3"} and fill(x1) == {"#d9ead3"} and fill(o) == {"#f4cccc"}
+    # parameters= and inputs= override the labels
+    drawn = nodes(svg_of(draw_dot(o, parameters=[x1], inputs=[])))
+    assert fill(x1) == {"#cfe2f3"} and fill(w1) == {"#eeeeee"}

@@ -7,6 +7,7 @@ program can map an SVG `<title>v3</title>` back to its Value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from micrograd import Value, topological_order
@@ -14,6 +15,8 @@ from viz.format import DIGITS, number
 from viz.neurons import neuron_of, role
 from viz.render import Drawing
 
+_HAND_PARAMETER = re.compile(r"^[wb](\d+|_\w+)?$")   # w, w1, w12, b, b1, w_out
+_HAND_INPUT = re.compile(r"^x(\d+|_\w+)?$")
 MAX_NODES = 500  # more Values than this stop being readable as one drawing
 BIG_GRAPH = 1500  # past this, cheaper layout budgets (see viz.render.BIG_GRAPH_OPTIONS)
 FONT = "Helvetica"
@@ -126,16 +129,26 @@ def _kinds(order, root, parameters, inputs) -> dict[int, str]:
     for v in order:
         if v.op:
             continue
-        r = role(v.label)
-        if params is not None and id(v) in params or params is None and r and r.kind in ("w", "b"):
+        kind = _kind_by_label(v.label)
+        if params is not None and id(v) in params or params is None and kind == "parameter":
             kinds[id(v)] = "parameter"
-        elif xs is not None and id(v) in xs or xs is None and r and r.kind == "x":
+        elif xs is not None and id(v) in xs or xs is None and kind == "input":
             kinds[id(v)] = "input"
         else:
             kinds[id(v)] = "leaf"
     if root.op:
         kinds[id(root)] = "loss"
     return kinds
+
+
+def _kind_by_label(label: str) -> str | None:
+    """'parameter' or 'input' as a leaf's label says: nn's w12^(1), b1^(2), x3, or a hand-made w1, b, x2."""
+    r = role(label)
+    if r is not None:
+        return "input" if r.kind == "x" else "parameter" if r.kind in ("w", "b") else None
+    if _HAND_PARAMETER.match(label):
+        return "parameter"
+    return "input" if _HAND_INPUT.match(label) else None
 
 
 def _value_style(kind: str | None, faded: bool) -> dict:
