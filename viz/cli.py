@@ -64,7 +64,7 @@ def _build() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, help="how many SGD steps (default: the file's `steps`)")
     p.add_argument("--format", choices=FORMATS, default="md", help="md (default), tex or html")
     p.add_argument("-o", "--output", metavar="DIR", help="folder to write into (default: NAME_solution)")
-    p.add_argument("--digits", type=int, default=7, help="significant digits of every number (default 7)")
+    p.add_argument("--digits", type=int, default=8, help="significant digits of every number (default 8)")
     p.add_argument("--no-diagrams", action="store_true", help="write the solution only")
     p.set_defaults(run=_solve)
 

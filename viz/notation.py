@@ -7,7 +7,7 @@ import re
 from viz.document import T, join
 from viz.format import number
 
-DIGITS = 7  # significant digits in a worked solution: enough for every number the documents print
+DIGITS = 8  # significant digits in a worked solution: enough for every number the documents print
 TIMES = T(r" \cdot ", " · ")
 ACTIVATION_NAMES = {  # f(z) as the documents write it
     "sigmoid": T(r"\sigma", "σ"),
