@@ -32,7 +32,7 @@ SOURCE_FORMATS = ("dot", "gv")
 BIG_GRAPH_EDGES = 3000
 BIG_GRAPH_OPTIONS = ("-Gnslimit=0.2", "-Gnslimit1=0.2", "-Gmclimit=0.2")
 # A bitmap of a huge layout can ask for tens of GB; `size` only ever shrinks a drawing.
-BITMAP_MAX_INCHES = "-Gsize=60,60"
+BITMAP_MAX_INCHES = "-Gsize=100,100"
 
 
 class RendererNotFound(RuntimeError):
