@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Iterable, Sequence
 
 Number = float | int
@@ -185,6 +186,8 @@ class Value:
         self.grad = _as_float(grad, "backward seed")
         for out in reversed(order):
             g = out.grad
+            if g == 0.0:  # nothing flows back (a ReLU that is off, a hinge that is met): skip its inputs
+                continue
             for node, local in zip(out.inputs, out.local_grads):
                 node.grad += local * g
         if carry:
@@ -229,17 +232,30 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value 
     >>> z.data, z.op
     (2.5, 'w·x+b')
     """
-    if len(weights) != len(inputs):
-        raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
-    xs = [x if isinstance(x, Value) else Value(x) for x in inputs]
-    nodes: list = []
-    locals_: list = []
+    n = len(weights)
+    if len(inputs) != n:
+        raise ValueError(f"dot needs as many weights as inputs, got {n} and {len(inputs)}")
+    if n and type(inputs[0]) is not Value and isinstance(inputs[0], Value):
+        return type(inputs[0]).dot(weights, inputs, bias)  # a Value subclass (micrograd.batch) does its own
+    try:
+        wd = [w.data for w in weights]
+    except AttributeError:
+        raise TypeError("dot needs Values as weights (they receive gradients), got "
+                        f"{[type(w).__name__ for w in weights]}") from None
+    xs = inputs
+    try:
+        xd = [x.data for x in xs]
+    except AttributeError:  # plain numbers among the inputs become leaf Values
+        xs = [_lift(x) for x in inputs]
+        xd = [x.data for x in xs]
     s = bias.data if bias is not None else 0.0
-    for w, x in zip(weights, xs):
-        wd, xd = w.data, x.data
-        s += wd * xd  # summed as b + w1 x1 + w2 x2 + ..., micrograd's order
-        nodes += (w, x)
-        locals_ += (xd, wd)
+    for wx in map(operator.mul, wd, xd):
+        s += wx  # summed as b + w1 x1 + w2 x2 + ..., micrograd's order
+    # interleave by slices (one C loop each): inputs (w1, x1, w2, x2, ...), locals (x1, w1, x2, w2, ...)
+    nodes = [None] * (2 * n)
+    nodes[0::2], nodes[1::2] = weights, xs
+    locals_ = [0.0] * (2 * n)
+    locals_[0::2], locals_[1::2] = xd, wd
     if bias is None:
         return Value._result(s, "w·x", tuple(nodes), tuple(locals_))
     nodes.append(bias)
@@ -254,19 +270,19 @@ def topological_order(root: Value) -> list[Value]:
     touching Python's recursion limit.
     """
     order: list[Value] = []
-    seen = {root}
-    path = [root]                # the current chain of nodes being explored
-    todo = [iter(root.inputs)]   # for each, the inputs not yet looked at
-    while todo:
-        for u in todo[-1]:
-            if u not in seen:
-                seen.add(u)
-                path.append(u)
-                todo.append(iter(u.inputs))
-                break
-        else:  # all inputs of path[-1] are placed: it can go next
-            todo.pop()
-            order.append(path.pop())
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]  # nodes to visit; None marks "the node below is complete"
+    while stack:
+        v = stack.pop()
+        if v is None:  # every input of the node under the marker is placed: it can go next
+            order.append(stack.pop())
+        elif v not in seen:
+            seen.add(v)
+            if seen.issuperset(v.inputs):  # a leaf, or inputs met before (weights): one C-level check
+                order.append(v)
+            else:
+                stack += (v, None)
+                stack += reversed(v.inputs)  # reversed, so the first input is explored first
     return order
 
 
