@@ -136,6 +136,14 @@ def resolve(answers: list[Answer], problem: Problem) -> None:
         if not 1 <= n <= total:
             raise AnswersError(f"line {a.line}: there is no [pass {n}]: this problem has passes 1 to {total}")
         a.key = _key(a.name, n, labels, aliases, params, loss.label, problem)
+    seen: dict[Key, Answer] = {}
+    for a in answers:
+        if a.key in seen:
+            first = seen[a.key]
+            raise AnswersError(
+                f"line {a.line}: `{a.name}` is the same value as `{first.name}` on line {first.line}"
+            )
+        seen[a.key] = a
 
 
 def check(problem: Problem, answers: list[Answer]) -> list[Verdict]:
@@ -192,18 +200,18 @@ def _key(name: str, n: int, labels: set[str], aliases: dict, params: set[str], l
         return (n, "new", label)
     m = re.fullmatch(r"delta(\d+)\^\((\d+)\)", compact)
     if m:
-        return (n, "grad", _known(f"z{m[1]}^({m[2]})", labels, name))
+        return (n, "grad", _known(f"z{m[1]}^({m[2]})", labels, name, aliases))
     m = re.fullmatch(r"d(?P<of>[^/]+)/d(?P<by>.+)", compact)
     if m and (m["of"] in ("L", "l", "loss", loss) or aliases.get(m["of"]) == loss):
         by = aliases.get(m["by"], m["by"])
-        return (n, "grad", _known(by, labels, name))
-    return (n, "data", _known(aliases.get(compact, compact), labels, name))
+        return (n, "grad", _known(by, labels, name, aliases))
+    return (n, "data", _known(aliases.get(compact, compact), labels, name, aliases))
 
 
-def _known(label: str, labels: set[str], name: str) -> str:
+def _known(label: str, labels: set[str], name: str, aliases: dict) -> str:
     if label in labels:
         return label
-    close = difflib.get_close_matches(label, sorted(labels), n=3)
+    close = difflib.get_close_matches(label, sorted(labels | set(aliases)), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; names: {', '.join(sorted(labels))}"
     raise AnswersError(f"`{name}` names no value of this problem{hint}")
 
