@@ -229,3 +229,18 @@ def test_hand_made_labels_are_coloured_too():
     # parameters= and inputs= override the labels
     drawn = nodes(svg_of(draw_dot(o, parameters=[x1], inputs=[])))
     assert fill(x1) == {"#cfe2f3"} and fill(w1) == {"#eeeeee"}
+
+
+def test_a_batch_collapses_to_one_node_per_neuron_whose_deltas_sum_to_the_bias_grad():
+    model, _ = seed_004()
+    batch = [([2.0, 5.0], 1.0), ([1.0, -1.0], 0.0), ([0.5, 0.5], 1.0)]
+    loss = nn.total([nn.half_sum_squares(model(x), t) for x, t in batch])
+    loss.backward()
+    drawn = nodes(svg_of(draw_dot(loss, collapse="neuron")))
+    assert sorted(drawn) == ["n1_1", "n1_2", "n2_1", "root", "x1", "x2"]
+    assert texts(drawn["x2"]) == ["x2", "3 examples"]
+    for layer in model.layers:
+        for neuron in layer.neurons:   # dL/db = sum over the examples of dL/dz = sum of the deltas
+            label = texts(drawn[f"n{layer.index}_{neuron.index}"])
+            assert label[1] == "3 examples"
+            assert float(label[2].removeprefix("sum of deltas ")) == pytest.approx(neuron.b.grad, rel=5e-4)

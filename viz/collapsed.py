@@ -23,13 +23,13 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS) -> D
     order = topological_order(root)
     owner: dict[int, str] = {}  # id of a drive, activation or input node -> its drawing node
     neurons: dict[tuple[int, int], dict[str, list[Value]]] = {}
-    inputs: dict[int, Value] = {}
+    inputs: dict[int, list[Value]] = {}
     for v in order:
         r = role(v.label)
         if r is None:
             continue
         if r.kind == "x":
-            inputs[r.j] = v
+            inputs.setdefault(r.j, []).append(v)
             owner[id(v)] = f"x{r.j}"
         elif r.kind in ("z", "a"):
             neurons.setdefault((r.layer, r.j), {"z": [], "a": []})[r.kind].append(v)
@@ -50,8 +50,9 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS) -> D
     with g.subgraph(name="cluster_inputs") as box:
         box.attr(label="inputs", style="rounded", color="#888888", fontcolor="#666666", fontsize="10")
         for i in sorted(inputs):
-            x = inputs[i]
-            box.node(f"x{i}", _fields([x.label, f"data {number(x.data, digits)}"], horizontal),
+            xs = inputs[i]
+            shown = f"data {number(xs[0].data, digits)}" if len(xs) == 1 else f"{len(xs)} examples"
+            box.node(f"x{i}", _fields([xs[0].label, shown], horizontal),
                      style="filled", fillcolor=COLOURS["input"])
     for layer in sorted({layer for layer, _ in neurons}):
         keys = sorted(key for key in neurons if key[0] == layer)

@@ -198,7 +198,8 @@ class Drawing(graphviz.Digraph):
 
     def _with_program(self, method, what: str, *args, **kwargs):
         program = _require_program(what)
-        fmt = kwargs.get("format") or self.format
+        outfile = kwargs.get("outfile")
+        fmt = kwargs.get("format") or (pathlib.Path(outfile).suffix[1:] if outfile else self.format)
         if fmt == "pdf" and not makes_pdf(program):
             _command(program, "pdf", "")  # raises the error that says what to install
         saved = dot_command.DOT_BINARY
