@@ -1,0 +1,242 @@
+"""The benchmark's workloads, one per process: `python workloads.py ENGINE WORKLOAD [N]` prints JSON.
+
+ENGINE is 'micrograd' (micrograd 0.1.0 from PyPI, importable from PYTHONPATH: bench.py
+sets it), 'eager' (this repo's Value) or 'batch' (micrograd.batch). Both engines are
+imported as `micrograd`, so each run gets a process of its own. Not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import resource
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def rss() -> int:
+    """The process's resident memory now, in bytes (from /proc: what the OS has given it)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_rss() -> int:
+    """The most resident memory the process has had, in bytes."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def engine(name: str):
+    """(Value, MLP, module file) for the engine asked for, checking it is the one we meant."""
+    if name == "micrograd":
+        from micrograd.engine import Value
+        from micrograd.nn import MLP
+    else:
+        sys.path.insert(0, REPO)
+        from micrograd import Value
+        from nn import MLP
+    import micrograd
+    ours = micrograd.__file__.startswith(REPO)
+    if ours == (name == "micrograd"):
+        raise SystemExit(f"wrong micrograd imported for {name}: {micrograd.__file__}")
+    return Value, MLP, micrograd.__file__
+
+
+# ---- 1. micrograd's demo: two moons, MLP 2-16-16-1, hinge + L2, SGD ----------------------------
+
+def demo(name: str, steps: int) -> dict:
+    """micrograd's demo.ipynb training step, as written there (batch: the same on whole arrays)."""
+    import numpy as np
+    from sklearn.datasets import make_moons
+
+    Value, MLP, where = engine(name)
+    np.random.seed(1337)
+    random.seed(1337)
+    X, y = make_moons(n_samples=100, noise=0.1)
+    y = y * 2 - 1  # make y be -1 or 1
+    model = MLP(2, [16, 16, 1])  # 2-layer neural network
+
+    def loss():  # micrograd's demo, full batch
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        alpha = 1e-4
+        reg_loss = alpha * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+        return total_loss, sum(accuracy) / len(accuracy)
+
+    if name == "batch":
+        from micrograd.batch import columns
+        inputs = columns(X)  # x1, x2: one Batch of 100 numbers each
+
+        def loss():  # noqa: F811  the same, one Batch per input instead of one Value per example
+            scores = model(inputs)
+            losses = (1 + -y * scores).relu()
+            data_loss = losses.sum() * (1.0 / len(losses))
+            alpha = 1e-4
+            reg_loss = alpha * sum(p * p for p in model.parameters())
+            total_loss = data_loss + reg_loss
+            accuracy = (y > 0) == (scores.data > 0)
+            return total_loss, accuracy.mean()
+
+    losses, times = [], []
+    for k in range(steps):
+        start = time.perf_counter()
+        total_loss, acc = loss()
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        times.append(time.perf_counter() - start)
+        losses.append(float(total_loss.data))
+    return {"losses": losses, "times": times, "accuracy": float(acc), "engine_file": where}
+
+
+# ---- 2. a chain x = x*0.999 + 0.001 of N steps ----------------------------------------------------
+
+def chain(name: str, n: int) -> dict:
+    """Build the chain, back-propagate, and check dx_N/dx_0 = 0.999**N."""
+    Value, _, _ = engine(name)
+    leaf = x = Value(1.0)
+    start = time.perf_counter()
+    for _ in range(n):
+        x = x * 0.999 + 0.001
+    built = time.perf_counter()
+    result = {"build": built - start}
+    try:
+        x.backward()
+    except RecursionError as error:
+        result.update(completed=False, error=f"RecursionError: {error}"[:80],
+                      backward=time.perf_counter() - built)
+    else:
+        result.update(completed=True, backward=time.perf_counter() - built,
+                      grad_ok=abs(leaf.grad - 0.999 ** n) <= 1e-9 * 0.999 ** n)
+    return result
+
+
+# ---- 3. a wide graph: N products of fresh leaves, summed as a pairwise tree -------------------
+
+def wide_graph(Value, numbers: list[float]):
+    """sum over i of a_i * b_i, added up pairwise (depth log2 N) so that micrograd can run it too."""
+    level = [Value(a) * Value(b) for a, b in zip(numbers[0::2], numbers[1::2])]
+    while len(level) > 1:
+        pairs = [level[i] + level[i + 1] for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            pairs.append(level[-1])
+        level = pairs
+    return level[0]
+
+
+def wide(name: str, n: int, repeats: int) -> dict:
+    """Build, backward, memory per node (RSS), peak RSS; then build and drop `repeats` more times."""
+    Value, _, _ = engine(name)
+    rnd = random.Random(1)
+    numbers = [rnd.random() for _ in range(2 * n)]  # the data: exists before the graph
+    nodes = 2 * n + n + (n - 1)  # leaves, products, sums
+    gc.collect()
+    before = rss()
+    start = time.perf_counter()
+    root = wide_graph(Value, numbers)
+    built = time.perf_counter()
+    after_build = rss()
+    root.backward()
+    done = time.perf_counter()
+    after_backward = rss()
+    expected = sum(a * b for a, b in zip(numbers[0::2], numbers[1::2]))
+    result = {
+        "nodes": nodes, "build": built - start, "backward": done - built,
+        "bytes_per_node_rss": (after_build - before) / nodes,
+        "bytes_per_node_rss_after_backward": (after_backward - before) / nodes,
+        "value_ok": abs(root.data - expected) <= 1e-9 * abs(expected),
+    }
+    del root
+    gc.collect()  # micrograd's graph is all cycles: only the collector frees it
+    drops = [rss()]
+    for _ in range(repeats):
+        root = wide_graph(Value, numbers)
+        root.backward()
+        del root
+        gc.collect()
+        drops.append(rss())
+    result.update(peak_rss=peak_rss(), rss_before=before, rss_after_drops=drops)
+    return result
+
+
+def wide_traced(name: str, n: int) -> dict:
+    """Bytes per node as tracemalloc counts them (every allocation the build makes, unrounded)."""
+    import tracemalloc
+
+    Value, _, _ = engine(name)
+    rnd = random.Random(1)
+    numbers = [rnd.random() for _ in range(2 * n)]
+    nodes = 2 * n + n + (n - 1)
+    gc.collect()
+    tracemalloc.start()
+    root = wide_graph(Value, numbers)
+    built, _ = tracemalloc.get_traced_memory()
+    root.backward()
+    after_backward, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    leaf_floats = 2 * n * sys.getsizeof(1.0)  # if each leaf's number were counted as its own
+    return {"nodes": nodes, "bytes_per_node": built / nodes,
+            "bytes_per_node_with_leaf_floats": (built + leaf_floats) / nodes,
+            "bytes_per_node_after_backward": after_backward / nodes, "root_alive": root is not None}
+
+
+# ---- 4. drawings of the demo MLP ------------------------------------------------------------------
+
+def drawing(name: str) -> dict:
+    """The demo MLP's graph for one example as SVG, and the collapsed (one node per neuron) view."""
+    Value, MLP, _ = engine(name)
+    import viz
+    from viz.render import find_dot, pipe
+
+    if find_dot() is None:
+        return {"skipped": "no dot program (graphviz-pure or graphviz) found"}
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    loss = (1 + -1.0 * model([0.5, -0.25])).relu()
+    loss.backward()
+    result = {}
+    for key, draw in [("full", lambda: viz.draw_dot(loss)),
+                      ("collapsed", lambda: viz.draw_dot(loss, collapse="neuron")),
+                      ("network", lambda: viz.draw_network(model))]:
+        start = time.perf_counter()
+        svg = pipe(draw(), "svg")
+        result[key] = time.perf_counter() - start
+        result[key + "_bytes"] = len(svg)
+    from micrograd import topological_order
+    result["values"] = len(topological_order(loss))
+    return result
+
+
+def main(argv: list[str]) -> None:
+    name, workload, *args = argv
+    if name not in ("micrograd", "eager", "batch"):
+        raise SystemExit(f"unknown engine {name!r}: micrograd, eager or batch")
+    if workload == "demo":
+        result = demo(name, int(args[0]))
+    elif workload == "chain":
+        result = chain(name, int(float(args[0])))
+    elif workload == "wide":
+        result = wide(name, int(float(args[0])), int(args[1]))
+    elif workload == "wide_traced":
+        result = wide_traced(name, int(float(args[0])))
+    elif workload == "drawing":
+        result = drawing(name)
+    else:
+        raise SystemExit(f"unknown workload {workload!r}")
+    print(json.dumps(result))
+    sys.stdout.flush()
+    os._exit(0)  # skip tearing down huge graphs at exit: the numbers are out
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
