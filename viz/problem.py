@@ -234,11 +234,19 @@ def _graph(table: object, where: _Where) -> Graph:
     if output is not None and output not in values["formulas"]:
         names = list(values["formulas"])
         where.fail("graph.output", f"the name of the formula that is the output, one of {names}")
+    defined = set(values["inputs"]) | set(values["parameters"])
     for name, expr in values["formulas"].items():
         try:
-            formula.names_used(expr, f"formula `{name} = {expr}`")
+            used = formula.names_used(expr, f"formula `{name} = {expr}`")
         except formula.FormulaError as error:
             where.fail(f"graph.formulas.{name}", str(error))
+        for u in used:
+            if u not in defined:
+                later = " (it is defined later: move its formula up)" if u in values["formulas"] else ""
+                where.fail(f"graph.formulas.{name}", f"names defined above it; {u!r} is not{later}")
+        if name in defined:
+            where.fail(f"graph.formulas.{name}", f"a new name: {name!r} is defined already")
+        defined.add(name)
     return Graph(values["inputs"], values["parameters"], values["formulas"], loss, output)
 
 
