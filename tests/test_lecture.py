@@ -153,4 +153,7 @@ def test_bad_input_is_a_clear_error(tmp_path):
     x = Value(2.0, "x")
     with pytest.raises(ValueError, match="layers=True needs a network's labels"):
         step_through(x * x, tmp_path / "a.html", layers=True)
+    too_big = r"the graph has 19 Values, more than max_nodes=5: .* pass max_nodes=19"
+    with pytest.raises(ValueError, match=too_big):
+        step_through(loss, tmp_path / "a.html", max_nodes=5)
     assert list(tmp_path.iterdir()) == []

@@ -180,7 +180,9 @@ def test_the_path_of_one_weight(browser, shots, tmp_path):
     lines = page.evaluate(READ)["lines"]
     assert number(w.grad) == "-0.2312"  # seed README: dl/dW1_21 = -0.2311951
     assert lines[-1] == f"∂loss/∂w12^(1) = grad(w12^(1)) = {number(w.grad)}"
-    page.click("#zoom")  # the whole graph, for the screenshot
+    page.click("#zoom")  # x1.4 -> x2 -> the whole graph, for the screenshot
+    page.click("#zoom")
+    assert page.inner_text("#zoom") == "Zoom: all"
     page.screenshot(path=str(shots / "seed_004_path_end.png"))
     page.close()
 

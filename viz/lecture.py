@@ -26,6 +26,7 @@ from viz.steps import all_steps, chains, find, path_from
 STATIC = pathlib.Path(__file__).with_name("static")
 SVG = "http://www.w3.org/2000/svg"
 SUMMARY_LINES = 12  # leaves listed on the last step
+MAX_NODES = 2000  # about a second to draw (viz.render's measurements); beyond, minutes
 _EDGE = re.compile(r"^v(\d+)(op)?->v(\d+)(op)?$")
 
 
@@ -38,12 +39,14 @@ def step_through(
     digits: int = DIGITS,
     layers: bool | None = None,
     rankdir: str = "LR",
+    max_nodes: int = MAX_NODES,
 ) -> pathlib.Path:
     """Write an HTML page stepping through root's forward pass, then its backward pass, edge by edge.
 
     wrt: a leaf (or its label) whose paths to the root the page can highlight, with
     the chain of local derivatives along each. layers: also step through a network
     layer by layer (drive, activation, delta); by default when nn's labels are found.
+    max_nodes: refuse bigger graphs (drawing 2,000 Values takes about a second).
     The numbers are the engine's; the Values' own grads are left as they were.
     """
     if not isinstance(root, Value):
@@ -51,6 +54,13 @@ def step_through(
     path = pathlib.Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"step_through writes an HTML page: give a path ending in .html, got {str(path)!r}")
+    count = len(topological_order(root))
+    if count > max_nodes:
+        raise ValueError(
+            f"the graph has {count} Values, more than max_nodes={max_nodes}: a page that big takes long to "
+            f"draw and to step through; use a smaller network (its layer view shows the same deltas), "
+            f"or pass max_nodes={count}"
+        )
     steps = all_steps(root, digits)
     order, names = steps["order"], steps["names"]
     source = find(order, wrt) if wrt is not None else None
@@ -81,8 +91,8 @@ def _drawing(root: Value, grads: list[float], digits: int, rankdir: str) -> str:
     try:
         for v, g in zip(order, grads):
             v.grad = g
-        limit = max(500, len(order))  # a page follows the step, so a big graph is still usable
-        graph = draw_dot(root, digits=digits, local_grads=True, rankdir=rankdir, max_nodes=limit)
+        # the page follows the step, so a graph too big to read whole is still usable: no limit here
+        graph = draw_dot(root, digits=digits, local_grads=True, rankdir=rankdir, max_nodes=len(order))
     finally:
         for v, g in zip(order, kept):
             v.grad = g

@@ -128,7 +128,7 @@ def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -
     top = shown[root]
     steps: list[dict] = [{
         "kind": "seed", "node": root, "grad": number(1.0, digits),
-        "lines": [f"grad({top}) = ∂{top}/∂{top}", "= 1"],
+        "lines": ["backward() starts at the output:", f"grad({top}) = ∂{top}/∂{top} = 1"],
     }]
     reached: set[int] = set()  # nodes that already had a contribution: a second one is another path
     for k in range(root, -1, -1):
@@ -156,8 +156,9 @@ def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -
 def _edge_lines(out: str, name: str, formula: str, local: float, g: float, before: float | None, digits: int):
     """What one backward step says: the local derivative, the product added, the grad after."""
     added = local * g
+    value = number(local, digits)
     lines = [
-        f"∂{_whole(out)}/∂{_whole(name)} = {formula} = {number(local, digits)}",
+        f"∂{_whole(out)}/∂{_whole(name)} = {formula}" + ("" if formula == value else f" = {value}"),
         f"grad({name}) += {number(local, digits)} × {_signed(number(g, digits))} = {number(added, digits)}",
     ]
     if before is None:

@@ -24,11 +24,21 @@
     $("zoom").textContent = ZOOMS[state.zoom] === 0 ? "Zoom: all" : `Zoom: ×${ZOOMS[state.zoom]}`;
   }
 
-  const q = (sel) => svg.querySelector(sel);
-  const nodeEl = (k) => q(`g[data-k="${k}"]`);
-  const opEl = (k) => q(`g[data-op="${k}"]`);
-  const numEl = (k, field) => q(`g[data-k="${k}"] tspan.${field}`);
-  const edgeInto = (from, k, nth) => q(`g.edge[data-from="${from}"][data-to="${k}op"][data-nth="${nth}"]`);
+  // Every element a step touches, looked up once: a step then costs no searching of the drawing.
+  const nodes = [], ops = [], nums = { data: [], grad: [] }, edges = {};
+  svg.querySelectorAll("g[data-k]").forEach((g) => {
+    const k = +g.dataset.k;
+    nodes[k] = g;
+    nums.data[k] = g.querySelector("tspan.data");
+    nums.grad[k] = g.querySelector("tspan.grad");
+  });
+  svg.querySelectorAll("g[data-op]").forEach((g) => { ops[+g.dataset.op] = g; });
+  const allEdges = [...svg.querySelectorAll("g.edge")];
+  allEdges.forEach((e) => { edges[`${e.dataset.from}>${e.dataset.to}>${e.dataset.nth}`] = e; });
+  const nodeEl = (k) => nodes[k];
+  const opEl = (k) => ops[k];
+  const edgeInto = (from, k, nth) => edges[`${from}>${k}op>${nth}`];
+  function put(el, text) { if (el && el.textContent !== text) el.textContent = text; }
 
   function mark(el, cls) { if (el) el.classList.add(cls); }
 
@@ -45,12 +55,11 @@
       if (step.kind === "end") { computed.fill(true); }
     }
     for (let k = 0; k < n; k++) {
-      const d = numEl(k, "data"), g = numEl(k, "grad");
-      if (d) d.textContent = computed[k] ? D.nodes[k].data : "?";
-      if (g) g.textContent = grads ? grads[k] : "?";
+      put(nums.data[k], computed[k] ? D.nodes[k].data : "?");
+      put(nums.grad[k], grads ? grads[k] : "?");
     }
     svg.querySelectorAll(".current, .source, .lit, .shown").forEach((el) => el.classList.remove("current", "source", "lit", "shown"));
-    svg.querySelectorAll("g.edge").forEach((e) => {
+    allEdges.forEach((e) => {
       const to = e.dataset.to || "";
       if (to.endsWith("op") && lit.has(`${e.dataset.from}>${to.slice(0, -2)}>${e.dataset.nth}`)) e.classList.add("shown");
     });
@@ -101,8 +110,8 @@
     let lines = step.lines;
     if (step.kind === "start") {
       lines = state.view === "graph"
-        ? ["The leaves hold the given numbers.", "→ computes the next node,", "← goes back."]
-        : ["Inputs are given.", "→ computes the next layer."];
+        ? [D.title, "The leaves hold the given numbers.", "→ computes the next node, ← goes back."]
+        : [D.title, "The inputs are given.", "→ computes the next layer, ← goes back."];
     }
     if (step.kind === "end") {
       lines = D.path ? D.path.lines : D.end;
