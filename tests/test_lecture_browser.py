@@ -35,12 +35,14 @@ SEEDS = sorted(p.stem for p in PROBLEMS.glob("seed_*.toml"))
 READ = """() => {
   const nodes = [...document.querySelectorAll('#graph g[data-k]')];
   const field = (name) => nodes.map(g => [+g.dataset.k, g.querySelector('tspan.' + name).textContent]);
+  const seen = (t) => getComputedStyle(t).visibility === 'visible';
   return {
     counter: document.getElementById('counter').textContent,
     phase: document.getElementById('phase').textContent,
     lines: [...document.querySelectorAll('#lines p')].map(p => p.textContent),
     data: field('data'),
     grad: field('grad'),
+    locals: [...document.querySelectorAll('g.edge.lit text.local')].some(seen),
   };
 }"""
 
@@ -129,6 +131,7 @@ def test_every_step_shows_the_engines_numbers(browser, shots, tmp_path, name):
         field = dict(shown["data"] if kind == "forward" else shown["grad"])
         assert field[k] == expected, f"step {i} ({kind}): node {k} shows {field[k]}, the engine {expected}"
         assert shown["lines"][-1].endswith(expected), f"step {i}: the panel ends {shown['lines'][-1]!r}"
+        assert shown["locals"] == (kind == "backward"), f"step {i} ({kind}): local derivative shown wrongly"
         if i == len(order) // 2 or kind == "backward" and walk[i - 2][0] == "seed":
             page.screenshot(path=str(shots / f"{name}_step{i:03d}.png"))
     page.keyboard.press("ArrowRight")

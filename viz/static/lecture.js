@@ -80,6 +80,7 @@
       mark(e, "lit"); mark(e, "shown");
     }
     if (step.kind === "end") focus = nodeEl(root);
+    svg.classList.toggle("forward-phase", step.kind === "forward");  // local derivatives belong to backward
     svg.classList.toggle("path-on", state.path);
     follow(focus);
     panel(step, steps.length - 1, i);
