@@ -1,0 +1,79 @@
+"""`solve` writes a complete folder or nothing; md, tex and html carry the same solution."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from viz.problem import load, shipped
+from viz.render import find_dot
+from viz.solve import solve, text
+
+needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot or graphviz-pure)")
+
+
+@needs_dot
+def test_the_folder_has_the_solution_and_real_svgs(tmp_path):
+    out = tmp_path / "seed_004"
+    written = solve(load(shipped("seed_004")), out)
+    assert sorted(p.name for p in written) == ["graph.svg", "network.svg", "solution.md"]
+    markdown = (out / "solution.md").read_text()
+    assert "![The network with its weights and their gradients](network.svg)" in markdown
+    for name in ("graph.svg", "network.svg"):
+        root = ET.parse(out / name).getroot()
+        assert root.tag.endswith("svg")
+    graph = (out / "graph.svg").read_text()
+    for label in ("w11^(2)", "a2^(1)", "loss"):  # the Values' labels are on the drawing
+        assert label in graph
+    assert not list(tmp_path.glob(".*part"))  # no temporary folder left behind
+
+
+@needs_dot
+def test_html_inlines_the_svgs_and_tex_is_a_whole_document(tmp_path):
+    solve(load(shipped("seed_000")), tmp_path / "html", fmt="html")
+    page = (tmp_path / "html" / "solution.html").read_text()
+    assert page.count("<svg") == 2 and "<?xml" not in page
+    drive = r"\[z_{1}^{(1)} = w_{11}^{(1)} x_{1} + w_{12}^{(1)} x_{2} = (-2) \cdot 2 + 3 \cdot 3 = 5\]"
+    assert drive in page
+    solve(load(shipped("seed_000")), tmp_path / "tex", fmt="tex", diagrams=False)
+    latex = (tmp_path / "tex" / "solution.tex").read_text()
+    assert latex.startswith("\\documentclass{article}") and latex.rstrip().endswith("\\end{document}")
+    assert latex.count("\\begin{document}") == 1
+    gradient = r"\frac{\partial L}{\partial w_{12}^{(2)}} = \delta_{1}^{(2)} \cdot a_{2}^{(1)}"
+    gradient += r" = 4 \cdot 49 = 196"
+    assert f"\\[ {gradient} \\]" in latex
+
+
+def test_a_failure_leaves_nothing_behind(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[graph]\nloss = "L"\n[graph.inputs]\nx = -1\n[graph.formulas]\nL = "log(x)"\n')
+    with pytest.raises(ValueError, match="log is undefined for -1.0"):
+        solve(load(bad), tmp_path / "out", diagrams=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_an_existing_folder_is_filled_and_other_files_kept(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    solve(load(shipped("seed_001")), tmp_path, diagrams=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "solution.md"]
+
+
+def test_steps_override_and_the_loss_after_each_step():
+    md = text(load(shipped("seed_003")), steps=3)
+    assert re.findall(r"^## Step \d", md, re.M) == ["## Step 1", "## Step 2", "## Step 3"]
+    losses = [float(m) for m in re.findall(r"^\$\$L = ([\d.]+)\$\$$", md, re.M)]
+    assert losses == sorted(losses, reverse=True) and len(losses) == 3  # one per step, falling
+    assert "## Step 2" not in text(load(shipped("seed_003")), steps=1)
+
+
+def test_no_learning_rate_means_gradients_only():
+    md = text(load(shipped("seed_001")))
+    assert "### Update" not in md and "### Backward pass" in md
+    with pytest.raises(ValueError, match="2 steps need a learning rate"):
+        text(load(shipped("seed_001")), steps=2)
+
+
+def test_plain_text_has_no_latex():
+    plain = text(load(shipped("seed_004")), fmt="text")
+    assert "\\" not in plain and "$" not in plain
+    assert "δ1^(2) = -(t1 - ŷ) · σ'(z1^(2))" in plain
