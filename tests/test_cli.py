@@ -1,0 +1,105 @@
+"""The `micrograd` console script, run as a user runs it (a subprocess of the installed script)."""
+
+import os
+import pathlib
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+import tomllib
+
+from viz.problem import PROBLEMS, parse
+from viz.render import find_dot
+
+SCRIPT = pathlib.Path(sys.executable).with_name("micrograd")
+needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot or graphviz-pure)")
+pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="no console script: pip install -e .")
+
+
+def run(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "100"}
+    return subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.mark.parametrize("args", [[], ["solve"], ["check"], ["draw"], ["demo"], ["template"]])
+def test_help_everywhere(tmp_path, args):
+    done = run(*args, "--help", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("usage: micrograd") and done.stderr == ""
+
+
+@needs_dot
+def test_solve_a_shipped_problem(tmp_path):
+    done = run("solve", "seed_004", "-o", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["out/graph.svg", "out/network.svg", "out/solution.md"]
+    markdown = (tmp_path / "out" / "solution.md").read_text()
+    assert "$$\\hat{y} = a_{1}^{(2)} = \\sigma(-2) = 0.11920292$$" in markdown
+
+
+def test_check_the_documents_answers(tmp_path):
+    done = run("check", "seed_004", str(PROBLEMS / "seed_004_answers.txt"), cwd=tmp_path)
+    assert done.returncode == 1  # some answers are wrong
+    assert done.stdout.startswith("seed_004_answers.txt: 11 answers, 3 right, 8 wrong")
+    assert "0.999 is 0.999999999962 cut off at 3 decimals; rounded, it is 1.000" in done.stdout
+    done = run("check", "seed_000", str(PROBLEMS / "seed_000_answers.txt"), cwd=tmp_path)
+    assert done.returncode == 0 and "22 right, 0 wrong" in done.stdout
+
+
+@needs_dot
+def test_draw_svg_and_text(tmp_path):
+    done = run("draw", "seed_004", "-o", "g.svg", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert ET.parse(tmp_path / "g.svg").getroot().tag.endswith("svg")
+    done = run("draw", "seed_004", "--network", "-o", "n.svg", cwd=tmp_path)
+    assert done.returncode == 0 and "w11^(2)" in (tmp_path / "n.svg").read_text()
+    done = run("draw", "seed_001", "--text", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("Div")
+    assert "w1" in done.stdout and "sigmoid" in done.stdout
+
+
+@needs_dot
+def test_demo_prints_the_solution_and_writes_the_diagrams(tmp_path):
+    done = run("demo", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Seed 004: a 2-2-1 sigmoid network with biases\n")
+    for line in ["    ŷ = a1^(2) = σ(-2) = 0.11920292",
+                 "    L = 1/2 (t1 - ŷ)² = 1/2 (1 - 0.11920292)² = 0.38790175",
+                 "    w11^(2) = 2 - 2 · (-0.046239022) = 2.092478"]:
+        assert line in done.stdout.splitlines()
+    assert "a2^(1) = 0.999" in done.stdout  # the document's own answers, checked
+    folder = tmp_path / "micrograd-demo"
+    assert sorted(p.name for p in folder.iterdir()) == ["graph.svg", "network.svg", "solution.md"]
+
+
+def test_template_is_a_working_problem(tmp_path):
+    done = run("template", cwd=tmp_path)
+    assert done.returncode == 0
+    problem = parse(tomllib.loads(done.stdout))
+    assert len(problem.layers) == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (["solve", "nope.toml"], "micrograd: error: nope.toml: no such problem file"),
+    (["solve", "seed_9"], "micrograd: error: no shipped problem named 'seed_9'"),
+    (["solve"], "micrograd: error: the following arguments are required: PROBLEM"),
+    (["solve", "seed_004", "--steps", "-1"], "micrograd: error: --steps must be 0 or more"),
+    (["solve", "seed_004", "--format", "pdf"], "micrograd: error: argument --format: invalid choice"),
+    (["check", "seed_004", "missing.txt"], "micrograd: error: missing.txt: no such answers file"),
+    (["draw", "seed_004"], "micrograd: error: draw needs -o FILE.svg"),
+    (["frobnicate"], "micrograd: error: argument COMMAND: invalid choice"),
+])
+def test_a_users_mistake_is_one_line_and_status_2(tmp_path, args, message):
+    done = run(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_a_broken_problem_file_names_the_key(tmp_path):
+    (tmp_path / "p.toml").write_text("x = [1]\ntarget = [1]\nloss = 'half-squared-error'\n"
+                                     "[[layer]]\nneurons = 1\nactivation = 'relu'\nweights = [[1, 2]]\n")
+    done = run("solve", "p.toml", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "p.toml: key 'layer[1].weights': expected 1 row(s) of 1" in done.stderr
+    assert not (tmp_path / "p_solution").exists()
