@@ -78,7 +78,7 @@ def seed_loss(name):
 
 
 def title(name):
-    return load(PROBLEMS / f"{name}.toml").title if name in SEEDS else "Seed 004 written with Values"
+    return load(PROBLEMS / f"{name}.toml").title if name in SEEDS else name
 
 
 def seed_004_by_hand():
@@ -113,9 +113,18 @@ def expected_walk(loss):
     return order, walk
 
 
-@pytest.mark.parametrize("name", SEEDS + ["seed_004_by_hand"])
+def shared():
+    """x used three times, twice by one op: two edges between the same two nodes."""
+    x = Value(3.0, "x")
+    y = x * x + x
+    y.label = "y"
+    y.backward()
+    return y
+
+
+@pytest.mark.parametrize("name", SEEDS + ["seed_004_by_hand", "shared"])
 def test_every_step_shows_the_engines_numbers(browser, shots, tmp_path, name):
-    loss = seed_004_by_hand() if name == "seed_004_by_hand" else seed_loss(name)
+    loss = {"seed_004_by_hand": seed_004_by_hand, "shared": shared}.get(name, lambda: seed_loss(name))()
     order, walk = expected_walk(loss)
     path = step_through(loss, tmp_path / f"{name}.html", title=title(name))
     page = open_page(browser, path)
@@ -141,6 +150,19 @@ def test_every_step_shows_the_engines_numbers(browser, shots, tmp_path, name):
     page.screenshot(path=str(shots / f"{name}_end.png"))
     assert all(url.startswith("file://") for url in page.requests), page.requests  # nothing fetched
     assert page.errors == []
+    page.close()
+
+
+def test_each_edge_of_a_repeated_input_lights_up_on_its_own(browser, tmp_path):
+    path = step_through(shared(), tmp_path / "shared.html")
+    page = open_page(browser, path)
+    lit = []
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+        lit.append(page.evaluate("[...document.querySelectorAll('g.edge.lit')].map(e => e.id)"))
+    # steps: x*x, +, then backward: seed, y's two inputs (x*x, x), then x*x's two inputs: x and x again
+    first, second = lit[5], lit[6]
+    assert len(first) == 1 and len(second) == 1 and first != second
     page.close()
 
 

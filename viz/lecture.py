@@ -142,7 +142,7 @@ def tag_svg(svg: str, count: int) -> str:
 def _tag_numbers(g: ET.Element) -> int:
     """Wrap the numbers of a value node's 'data X' and 'grad Y' texts in tspans the script can rewrite."""
     found = set()
-    for text in g.iter(f"{{{SVG}}}text"):
+    for text in reversed(list(g.iter(f"{{{SVG}}}text"))):  # from the end: a label may begin with "data"
         content = text.text or ""
         for field in ("data", "grad"):
             if content.startswith(field + " ") and field not in found:
