@@ -77,3 +77,43 @@ def test_plain_text_has_no_latex():
     plain = text(load(shipped("seed_004")), fmt="text")
     assert "\\" not in plain and "$" not in plain
     assert "δ1^(2) = -(t1 - ŷ) · σ'(z1^(2))" in plain
+
+
+BATCH = """
+x = {x}
+target = {t}
+loss = "squared-error"
+reduction = "{reduction}"
+lr = 0.5
+[network]
+weights = 0.5
+biases = -0.25
+activation = "tanh"
+[[layer]]
+neurons = 2
+[[layer]]
+neurons = 1
+activation = "sigmoid"
+"""
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_a_batch_gradient_is_the_sum_or_mean_of_the_examples_gradients(tmp_path, reduction):
+    # seed 002's remark: the gradient of a sum of losses is the sum of their gradients
+    def gradients(x, t, name):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(BATCH.format(x=x, t=t, reduction=reduction))
+        found = {}
+        for line in text(load(path)).splitlines():
+            m = re.fullmatch(r"\$\$\\frac\{\\partial L\}\{\\partial (\S+)\} = .* = (\S+)\$\$", line)
+            if m:
+                found[m[1]] = float(m[2])
+        return found
+
+    both = gradients("[[1, 0], [0, 1]]", "[[1], [0]]", "both")
+    one, two = gradients("[1, 0]", "[1]", "one"), gradients("[0, 1]", "[0]", "two")
+    assert len(both) == 9
+    scale = 0.5 if reduction == "mean" else 1.0
+    for name, value in both.items():
+        # printed to 8 significant digits each: the sum of two nearly opposite numbers keeps ~1e-8
+        assert value == pytest.approx(scale * (one[name] + two[name]), rel=1e-6, abs=2e-8)

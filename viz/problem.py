@@ -76,6 +76,7 @@ class Problem:
     lr: float | None = None
     steps: int = 1
     reduction: str = "sum"
+    layout: str = "out_in"  # how the file wrote the weights (the solution shows them the same way)
 
     @property
     def nin(self) -> int:
@@ -131,7 +132,7 @@ def parse(data: dict, path: str = "<problem>") -> Problem:
     problem.target = _examples(data, "target", where)
     if len(problem.x) != len(problem.target):
         where.fail("target", f"{len(problem.target)} target(s) for {len(problem.x)} example(s) in x")
-    problem.layers = _layers(data, len(problem.x[0]), where)
+    problem.layers, problem.layout = _layers(data, len(problem.x[0]), where)
     nout = len(problem.layers[-1].weights)
     for row in problem.target:
         if len(row) != nout:
@@ -139,7 +140,7 @@ def parse(data: dict, path: str = "<problem>") -> Problem:
     return problem
 
 
-def _layers(data: dict, nin: int, where: _Where) -> list[Layer]:
+def _layers(data: dict, nin: int, where: _Where) -> tuple[list[Layer], str]:
     net = data.get("network", {})
     if not isinstance(net, dict):
         where.fail("network", "a table: [network]")
@@ -161,7 +162,7 @@ def _layers(data: dict, nin: int, where: _Where) -> list[Layer]:
         weights, biases = _weights(merged, layout, has_bias, nin, neurons, where, prefix)
         layers.append(Layer(act, weights, biases))
         nin = neurons
-    return layers
+    return layers, layout
 
 
 def _weights(table: dict, layout: str, has_bias: bool, nin: int, nout: int, where: _Where, prefix: str):

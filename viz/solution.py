@@ -56,7 +56,19 @@ def _given(problem: Problem, n) -> list[Block]:
     biases = "with" if problem.layers[0].biases else "no"
     words = f"A {'-'.join(map(str, sizes))} network ({acts}), {biases} biases."
     out.append(Para(T(words, words)))
+    if problem.layout == "in_out":
+        words = ("The weights as given, for $W^T x$: one column per neuron, one row per input, and row 0 "
+                 "holds the biases (the bias is the weight of a constant input 1). The entry in row $i$, "
+                 "column $j$ is $w_{ji}^{(l)}$ below, and row 0 holds $b_j^{(l)}$.")
+        plain = words.replace("$W^T x$", "Wᵀx").replace("$w_{ji}^{(l)}$", "wji^(l)")
+        plain = plain.replace("$b_j^{(l)}$", "bj^(l)")
+        out.append(Para(T(words, plain.replace("$", ""))))
     for k, layer in enumerate(problem.layers, 1):
+        if problem.layout == "in_out":
+            rows = [list(r) for r in zip(*layer.weights)]
+            rows = [layer.biases, *rows] if layer.biases is not None else rows
+            out.append(Math(T(f"W^{{({k})}}", f"W^({k})") + " = " + matrix(rows)))
+            continue
         eq = T(f"W^{{({k})}}", f"W^({k})") + " = " + matrix(layer.weights)
         if layer.biases is not None:
             eq = eq + T(r",\quad ", ",  ") + T(f"b^{{({k})}}", f"b^({k})") + " = " + column(layer.biases)
@@ -108,10 +120,15 @@ def _forward(problem: Problem, model: Model, p: Pass, n, f) -> list[Block]:
                 )
         out += _loss(problem, p, e, n, f)
     if len(p.x) > 1:
-        combine = r"\frac{1}{N}\sum_n L^{[n]}" if problem.reduction == "mean" else r"\sum_n L^{[n]}"
-        plain = "(1/N) Σ_n L[n]" if problem.reduction == "mean" else "Σ_n L[n]"
+        mean = problem.reduction == "mean"
+        combine = T(r"\sum_n L^{[n]}", "Σ_n L[n]")
+        if mean:
+            combine = T(r"\frac{1}{N}", "(1/N) ") + combine
+        numbers = join([n(loss.data) for loss in p.losses], " + ")
+        if mean:
+            numbers = T(rf"\frac{{1}}{{{len(p.losses)}}}", f"1/{len(p.losses)} ") + "(" + numbers + ")"
         out.append(Heading(3, "Loss over the examples"))
-        out.append(Math(chain(L, T(combine, plain), n(p.loss.data))))
+        out.append(Math(chain(L, combine, numbers, n(p.loss.data))))
     return out
 
 
@@ -229,6 +246,10 @@ def _backward(problem: Problem, model: Model, p: Pass, n, f) -> list[Block]:
     )
     layers = model.mlp.layers
     out.append(Heading(4, "Deltas"))
+    if len(p.x) > 1 and problem.reduction == "mean":
+        count = len(p.x)
+        words = f"The loss is the mean over {count} examples: each example's ∂L/∂ŷ carries a 1/{count}."
+        out.append(Para(T(words.replace("∂L/∂ŷ", r"$\partial L / \partial \hat{y}$"), words)))
     for e in range(len(p.x)):
         if len(p.x) > 1:
             out.append(Para(T(f"Example {e + 1}:", f"Example {e + 1}:")))
