@@ -10,8 +10,7 @@ import sysconfig
 import graphviz
 import pytest
 
-from viz import render as render_module
-from viz.render import Drawing, RendererNotFound, RenderError, find_dot, pipe, render
+from viz.render import Drawing, RendererNotFound, RenderError, find_dot, makes_pdf, pipe, render
 
 SOURCE = 'digraph { a [label="left"]; b [label="right"]; a -> b }'
 
@@ -39,8 +38,8 @@ def test_a_system_dot_on_path_is_preferred(monkeypatch, tmp_path):
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert find_dot() == str(fake)
-    assert render_module.makes_pdf(str(fake))
-    assert not render_module.makes_pdf("/x/graphviz-pure")
+    assert makes_pdf(str(fake))
+    assert not makes_pdf("/x/graphviz-pure")
 
 
 def test_renders_svg_and_png_with_the_real_program(tmp_path):
@@ -110,10 +109,15 @@ def test_jupyter_shows_svg_and_the_digraph_methods_use_the_found_program(tmp_pat
     assert pipe(g, "png")[:4] == b"\x89PNG"
 
 
-def test_viz_render_is_both_the_module_and_the_function(tmp_path):
+def test_top_level_names_are_the_functions_whatever_was_imported_first(tmp_path):
+    """viz.render and viz.tree name submodules too; the package's names must stay the functions."""
     import viz
-    assert viz.render.find_dot is find_dot
+    import viz.derivation
+    import viz.tree  # noqa: F401
+
+    assert viz.render is render and viz.find_dot is find_dot
     assert viz.render(SOURCE, tmp_path / "g.svg").exists()
+    assert callable(viz.tree) and callable(viz.derivation)
 
 
 @pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="needs an interpreter outside the venv")

@@ -1,25 +1,20 @@
 """viz: everything a person looks at: graph drawings, network diagrams, derivations, pages.
 
-Names are loaded on first use, so `import viz` stays quick and a missing optional
-piece only fails when it is asked for.
+>>> from micrograd import Value
+>>> from viz import tree
+>>> print(tree(Value(2.0, "x") * 3))
+#2     *     data 6  grad 0
+├─ x   leaf  data 2  grad 0
+└─ #1  leaf  data 3  grad 0
 """
 
-from importlib import import_module
+# Imported here, once, so that each name is the function even though a submodule
+# of the same name exists (importing viz.render would otherwise bind the module).
+from viz.derivation import derivation
+from viz.dot import draw_dot
+from viz.lecture import step_through
+from viz.network import draw_network
+from viz.render import find_dot, render
+from viz.tree import tree
 
-_HOME = {
-    "draw_dot": "viz.dot",
-    "draw_network": "viz.network",
-    "derivation": "viz.derivation",
-    "render": "viz.render",
-    "find_dot": "viz.render",
-    "tree": "viz.tree",
-    "step_through": "viz.lecture",
-}
-
-__all__ = sorted(_HOME)
-
-
-def __getattr__(name: str):
-    if name not in _HOME:
-        raise AttributeError(f"module 'viz' has no attribute {name!r}")
-    return getattr(import_module(_HOME[name]), name)
+__all__ = ["derivation", "draw_dot", "draw_network", "find_dot", "render", "step_through", "tree"]

@@ -8,7 +8,6 @@ delta_j^(l) = sum_k delta_k^(l+1) w_kj^(l+1) sigma'(z_j^(l)) and dL/dw_ji = delt
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 from micrograd import Value, topological_order
@@ -309,15 +308,3 @@ def _delta(z: Value, used_by: dict, adj: dict[int, float]) -> tuple[Delta, list[
         return delta, [zk for zk, _ in next_drives]
     delta.dl_da = adj[id(a)]
     return delta, []
-
-
-class _CallableModule(type(sys)):
-    """`viz.derivation` names both this module and its function (viz/__init__.py's lazy name);
-    Python binds the package attribute to the module on import, so calling the module calls
-    the function and both spellings work whatever was imported first."""
-
-    def __call__(self, *args, **kwargs) -> Derivation:
-        return derivation(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -208,15 +208,3 @@ class Drawing(graphviz.Digraph):
             return method(*args, **kwargs)
         finally:
             dot_command.DOT_BINARY = saved
-
-
-class _CallableModule(type(sys)):
-    """`viz.render` names both this module and its `render` function (viz/__init__.py's lazy
-    name); once the module is imported Python binds the package attribute to the module,
-    so calling the module calls the function and both spellings keep working."""
-
-    def __call__(self, *args, **kwargs) -> pathlib.Path:
-        return render(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
