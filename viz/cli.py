@@ -78,7 +78,7 @@ def _build() -> argparse.ArgumentParser:
                        "delta1^(2), "
                        "new w12^(1) (after the update); a formula problem's own names (h1, Div, dDiv/dw1).")
     p.add_argument("problem", metavar="PROBLEM")
-    p.add_argument("answers", metavar="ANSWERS")
+    p.add_argument("answers", metavar="ANSWERS", help="an answers file, or a shipped one: seed_004_answers.txt")
     p.set_defaults(run=_check)
 
     p = sub.add_parser("draw", help="draw the computation graph (or the network) as SVG",
@@ -119,7 +119,9 @@ def _solve(args) -> int:
 
 def _check(args) -> int:
     problem = _load(args.problem)
-    answers = checking.read_answers(_existing(args.answers, "answers"))
+    shipped = problems.PROBLEMS / args.answers  # the documents' own answers: seed_004_answers.txt
+    path = shipped if not pathlib.Path(args.answers).exists() and shipped.is_file() else args.answers
+    answers = checking.read_answers(_existing(str(path), "answers"))
     verdicts = checking.check(problem, answers)
     print(checking.report(verdicts, pathlib.Path(args.answers).name), end="")
     return 0 if all(v.right for v in verdicts) else 1
@@ -166,7 +168,7 @@ def _demo(args) -> int:
     print("Written: " + ", ".join(str(p) for p in written))
     answers = problems.PROBLEMS / f"{DEMO}_answers.txt"
     if answers.is_file():  # the document's own numbers, checked: its rounding of sigmoid(24) shows up
-        print("\nThe document's own answers, checked (micrograd check seed_004 ANSWERS):\n")
+        print(f"\nThe document's own answers, checked (micrograd check {DEMO} {answers.name}):\n")
         print(checking.report(checking.check(problem, checking.read_answers(answers)), "seed 004"), end="")
     return 0
 
