@@ -78,7 +78,7 @@ def _build() -> argparse.ArgumentParser:
                        "delta1^(2), "
                        "new w12^(1) (after the update); a formula problem's own names (h1, Div, dDiv/dw1).")
     p.add_argument("problem", metavar="PROBLEM")
-    p.add_argument("answers", metavar="ANSWERS", help="an answers file, or a shipped one: seed_004_answers.txt")
+    p.add_argument("answers", metavar="ANSWERS", help="a file, or a shipped one: seed_004_answers.txt")
     p.set_defaults(run=_check)
 
     p = sub.add_parser("draw", help="draw the computation graph (or the network) as SVG",
