@@ -14,7 +14,6 @@ from viz.model import Model, Pass
 from viz.notation import DERIVATIVES, TIMES, chain, partial, product, sym
 from viz.problem import Problem
 
-
 L = T("L", "L")
 
 
