@@ -8,6 +8,7 @@ from viz.document import T, join
 from viz.format import number
 
 DIGITS = 8  # significant digits in a worked solution: enough for every number the documents print
+ZERO = 1e-14  # below this a result is rounding noise of sums that cancel
 TIMES = T(r" \cdot ", " · ")
 ACTIVATION_NAMES = {  # f(z) as the documents write it
     "sigmoid": T(r"\sigma", "σ"),
@@ -26,7 +27,9 @@ _LABEL = re.compile(r"^(w|b|z|a|x|t|delta)(\d+)(?:,(\d+))?(?:\^\((\d+)\))?$")
 
 
 def num(x: float, digits: int = DIGITS) -> T:
-    """A number as printed in a result: -0.04623902."""
+    """A number as printed in a result: -0.04623902; float noise below 1e-14 prints as 0."""
+    if abs(x) < ZERO:  # e.g. (1/3 - 2/3 + 1/3) * 0.1 = -1.3e-17: the exact value is 0
+        x = 0.0
     text = number(x, digits)
     if "e" in text:
         mantissa, power = text.split("e")
