@@ -153,6 +153,9 @@ def test_seed_002_question_2_softmax_and_cross_entropy():
     for j, value in enumerate([1 / 3, -2 / 3, 1 / 3], 1):  # dL/dz3 = softmax(z3) - y
         assert math.isclose(found[(1, B, tex(f"delta{j}^(3)"))], value, rel_tol=1e-6)
         assert math.isclose(found[(1, LOSS, rf"\hat{{y}}_{{{j}}}")], 1 / 3, rel_tol=1e-6)
+    # the deltas sum to 0 and every weight into them is 0.1: the hidden deltas are exactly 0
+    hidden = [f"delta{j}^(1)" for j in range(1, 5)] + [f"delta{j}^(2)" for j in range(1, 4)]
+    assert [found[(1, B, tex(d))] for d in hidden] == [0.0] * 7
 
 
 def test_seed_003_two_updates():
