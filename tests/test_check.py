@@ -49,7 +49,7 @@ def test_seed_004_traces_every_wrong_number_to_sigmoid_24_rounded_to_0_999():
     by_name = {v.answer.name: v for v in vs}
     root = by_name["a2^(1)"]
     assert root.causes == [] and not root.explained
-    assert "0.999 is 0.999999999962 cut off at 3 decimals; rounded, it is 1.000" in root.line()
+    assert "0.999 is sigmoid(24) = 0.999999999962 cut off at 3 decimals; rounded, it is 1.000" in root.line()
     for name in carried:
         v = by_name[name]
         assert [c.name for c in v.causes] == ["a2^(1)"], name

@@ -41,7 +41,7 @@ def test_check_the_documents_answers(tmp_path):
     done = run("check", "seed_004", str(PROBLEMS / "seed_004_answers.txt"), cwd=tmp_path)
     assert done.returncode == 1  # some answers are wrong
     assert done.stdout.startswith("seed_004_answers.txt: 11 answers, 3 right, 8 wrong")
-    assert "0.999 is 0.999999999962 cut off at 3 decimals; rounded, it is 1.000" in done.stdout
+    assert "0.999 is sigmoid(24) = 0.999999999962 cut off at 3 decimals; rounded, it is 1.000" in done.stdout
     done = run("check", "seed_000", str(PROBLEMS / "seed_000_answers.txt"), cwd=tmp_path)
     assert done.returncode == 0 and "22 right, 0 wrong" in done.stdout
 

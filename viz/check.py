@@ -79,7 +79,7 @@ class Verdict:
         if self.explained:
             whose = "and that explains it" if self.causes else "your rounding of earlier numbers explains it"
             text += f"; {whose}: from your own earlier numbers it comes to {self.recomputed:.10g}"
-        elif self.recomputed is not None:
+        elif self.recomputed is not None and not self.hint:
             text += "; the error is in this step: from your own earlier numbers it would be "
             text += f"{self.recomputed:.10g}"
         if self.hint:
@@ -154,6 +154,7 @@ def check(problem: Problem, answers: list[Answer]) -> list[Verdict]:
     given = {a.key: a.value for a in answers}
     student, _ = replay(problem, given, tracked)
     by_key = {a.key: a for a in answers}
+    nodes = {v.label: v for v in graph_of(problem)[0] if v.label}
     verdicts = {}
     for a in answers:
         truth = exact[a.key]
@@ -170,7 +171,7 @@ def check(problem: Problem, answers: list[Answer]) -> list[Verdict]:
             # within one unit of the last digit (students round as they go), and nearer than the exact value
             unit = 10.0 ** -v.answer.decimals
             v.explained = off <= unit * (1 + 1e-9) and off < abs(v.exact - v.answer.value)
-        v.hint = _hint(v)
+        v.hint = _hint(v, _made_by(nodes.get(key[2]), key, by_key) if key[1] == "data" else "")
     return [verdicts[a.key] for a in answers]
 
 
@@ -233,13 +234,23 @@ def _rounds_to(exact: float, a: Answer) -> bool:
     return abs(exact - a.value) <= 0.5 * 10.0 ** -a.decimals * (1 + 1e-9) + 1e-12
 
 
-def _hint(v: Verdict) -> str:
+def _made_by(node, key: Key, by_key: dict) -> str:
+    """'sigmoid(24) = ' for a value a function made from one named input, in the student's numbers."""
+    if node is None or node.op not in ("sigmoid", "tanh", "relu", "exp", "log") or not node.inputs[0].label:
+        return ""
+    source = node.inputs[0]
+    given = by_key.get((key[0], "data", source.label))
+    return f"{node.op}({given.text if given else f'{source.data:.10g}'}) = "
+
+
+def _hint(v: Verdict, made_by: str = "") -> str:
     a, d = v.answer, v.answer.decimals
     if v.causes or v.explained:
         return ""
     cut = math.trunc(v.exact * 10**d) / 10**d
     if math.isclose(cut, a.value, abs_tol=10.0 ** -(d + 3)):
-        return f"{a.text} is {v.exact:.12g} cut off at {d} decimals; rounded, it is {_shown(v.exact, d)}"
+        exact = f"{made_by}{v.exact:.12g}"
+        return f"{a.text} is {exact} cut off at {d} decimals; rounded, it is {_shown(v.exact, d)}"
     right = _shown(v.exact, d)
     if len(right) == len(a.text) and sorted(right) == sorted(a.text):
         diff = [k for k, (x, y) in enumerate(zip(right, a.text)) if x != y]
