@@ -67,24 +67,24 @@ class Verdict:
     hint: str = ""
 
     def line(self) -> str:
-        """One line for a terminal."""
+        """The verdict for a terminal: one line if right; if wrong, a second line says why."""
         a = self.answer
         head = f"{'ok   ' if self.right else 'WRONG'}  {a.name} = {a.text}"
         if self.right:
             return head
-        text = f"{head}: exact {_shown(self.exact, a.decimals)} ({self.exact:.12g})"
+        why = []
         if self.causes:
             names = ", ".join(f"{c.name} = {c.text}" for c in self.causes)
-            text += f"; it is computed from {names}, which {'is' if len(self.causes) == 1 else 'are'} wrong"
+            why.append(f"computed from {names}, which {'is' if len(self.causes) == 1 else 'are'} wrong")
         if self.explained:
             whose = "and that explains it" if self.causes else "your rounding of earlier numbers explains it"
-            text += f"; {whose}: from your own earlier numbers it comes to {self.recomputed:.10g}"
+            why.append(f"{whose}: from your own numbers it comes to {self.recomputed:.10g}")
         elif self.recomputed is not None and not self.hint:
-            text += "; the error is in this step: from your own earlier numbers it would be "
-            text += f"{self.recomputed:.10g}"
+            why.append(f"the slip is in this step: from your own numbers it would be {self.recomputed:.10g}")
         if self.hint:
-            text += f"; {self.hint}"
-        return text
+            why.append(self.hint)
+        text = f"{head}   exact {_shown(self.exact, a.decimals)} ({self.exact:.12g})"
+        return text + ("\n         " + ", ".join(why) if why else "")
 
 
 def read_answers(path: str | pathlib.Path) -> list[Answer]:
