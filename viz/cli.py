@@ -43,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(error))
     except (problems.ProblemError, checking.AnswersError, formula.FormulaError) as error:
         return _fail(str(error))
+    except BrokenPipeError:  # `micrograd demo | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, OSError) as error:
         return _fail(str(error))
     except KeyboardInterrupt:

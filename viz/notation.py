@@ -31,6 +31,8 @@ def num(x: float, digits: int = DIGITS) -> T:
     if abs(x) < ZERO:  # e.g. (1/3 - 2/3 + 1/3) * 0.1 = -1.3e-17: the exact value is 0
         x = 0.0
     text = number(x, digits)
+    if "." not in text and "e" not in text and abs(x - round(x)) > 1e-13 * max(1.0, abs(x)):
+        text = number(x, 12)  # sigmoid(24) = 0.999999999962, not 1: show that it is not whole
     if "e" in text:
         mantissa, power = text.split("e")
         return T(rf"{mantissa} \times 10^{{{power}}}", text)
