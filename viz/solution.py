@@ -12,10 +12,18 @@ from collections.abc import Callable
 from viz.document import Block, Heading, Math, Para, T, join
 from viz.model import Model, Pass
 from viz.notation import DIGITS, TIMES, chain, column, fac, matrix, num, sym
-from viz.problem import LOSSES, Problem
+from viz.problem import Problem
 from viz.solution_backward import backward, output, update
 
 L = T("L", "L")
+LOSS_FORMULAS = {  # each loss as the documents write it
+    "half-squared-error": T(r"L = \frac{1}{2}\sum_k (t_k - \hat{y}_k)^2", "L = 1/2 Σ_k (t_k - ŷ_k)²"),
+    "squared-error": T(r"L = \sum_k (t_k - \hat{y}_k)^2", "L = Σ_k (t_k - ŷ_k)²"),
+    "mean-squared-error": T(r"L = \frac{1}{n}\sum_k (t_k - \hat{y}_k)^2", "L = 1/n Σ_k (t_k - ŷ_k)²"),
+    "cross-entropy": T(r"L = -\sum_k t_k \log \mathrm{softmax}(z)_k", "L = -Σ_k t_k log softmax(z)_k"),
+    "binary-cross-entropy": T(r"L = -(t \log \hat{y} + (1 - t) \log(1 - \hat{y}))",
+                              "L = -(t log ŷ + (1 - t) log(1 - ŷ))"),
+}
 
 
 def network_solution(
@@ -76,11 +84,14 @@ def _given(problem: Problem, n) -> list[Block]:
         out.append(
             Math(T("x", "x") + tag + " = " + column(x) + T(r",\quad t", ",  t") + tag + " = " + column(t))
         )
-    words = f"Loss: {problem.loss} ({LOSSES[problem.loss]})"
+    formula = LOSS_FORMULAS[problem.loss]
+    words = T(f"Loss: {problem.loss}, ${formula.latex}$", f"Loss: {problem.loss}, {formula.plain}")
     if len(problem.x) > 1:
-        words += f", the {problem.reduction} over the {len(problem.x)} examples"
-    words += f"; learning rate {n(problem.lr).plain}." if problem.lr else "."
-    out.append(Para(T(words, words)))
+        words = words + f", the {problem.reduction} over the {len(problem.x)} examples"
+    if problem.lr:
+        lr = n(problem.lr)
+        words = words + T(rf"; learning rate $\eta = {lr.latex}$", f"; learning rate η = {lr.plain}")
+    out.append(Para(words + "."))
     return out
 
 
