@@ -103,3 +103,12 @@ def test_a_broken_problem_file_names_the_key(tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "p.toml: key 'layer[1].weights': expected 1 row(s) of 1" in done.stderr
     assert not (tmp_path / "p_solution").exists()
+
+
+def test_without_tqdm_everything_still_works(tmp_path):
+    # tqdm is an optional extra: hide it and solve a problem of several steps
+    code = ("import sys; sys.modules['tqdm'] = None; from viz.cli import main; "
+            "sys.exit(main(['solve', 'seed_003', '--steps', '5', '-o', 'out', '--no-diagrams']))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "solution.md").read_text().count("## Step ") == 5
