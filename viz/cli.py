@@ -90,6 +90,8 @@ def _build() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="the drawing: .svg, .png, .pdf or .dot")
     p.add_argument("--network", action="store_true", help="draw the network diagram instead")
     p.add_argument("--text", action="store_true", help="print the graph as indented text instead")
+    p.add_argument("--neurons", action="store_true",
+                   help="one node per neuron (the default past 300 Values, so a big MLP stays readable)")
     p.set_defaults(run=_draw)
 
     p = sub.add_parser("demo", help="seed 004 solved in the terminal, its diagrams in a folder",
@@ -153,8 +155,10 @@ def _draw(args) -> int:
         drawing = draw_network(model.mlp)
     else:
         from viz.dot import draw_dot
+        from viz.solve import GRAPH_NODE_LIMIT, graph_size
 
-        drawing = draw_dot(first.loss)
+        big = model.mlp is not None and graph_size(first.loss) > GRAPH_NODE_LIMIT
+        drawing = draw_dot(first.loss, collapse="neuron" if args.neurons or big else None)
     try:
         print(render_drawing(drawing, args.output))
     except RendererNotFound as error:

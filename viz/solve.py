@@ -57,11 +57,11 @@ def draw(problem: Problem, folder: pathlib.Path) -> list[Block]:
 
     model = Model(problem)
     first = model.forward()
-    collapse = "neuron" if model.mlp is not None and _size(first.loss) > GRAPH_NODE_LIMIT else None
+    collapse = "neuron" if model.mlp is not None and graph_size(first.loss) > GRAPH_NODE_LIMIT else None
     drawings = [
         (
             "graph",
-            draw_dot(first.loss, collapse=collapse, max_nodes=max(GRAPH_NODE_LIMIT, _size(first.loss))),
+            draw_dot(first.loss, collapse=collapse, max_nodes=max(GRAPH_NODE_LIMIT, graph_size(first.loss))),
             "The computation graph of step 1 after backward(): data and grad of every value",
         )
     ]
@@ -126,7 +126,8 @@ def _usual_modes(folder: pathlib.Path) -> None:
         path.chmod(0o666 & ~umask)
 
 
-def _size(root) -> int:
+def graph_size(root) -> int:
+    """How many Values the graph behind `root` has."""
     from micrograd import topological_order
 
     return len(topological_order(root))
