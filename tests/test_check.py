@@ -54,7 +54,8 @@ def test_seed_004_traces_every_wrong_number_to_sigmoid_24_rounded_to_0_999():
         v = by_name[name]
         assert [c.name for c in v.causes] == ["a2^(1)"], name
         assert v.explained, name  # recomputed from the document's own 0.999, it gives what it printed
-        assert "computed from a2^(1) = 0.999, which is wrong, and that explains it: from your own numbers" in v.line()
+        reason = "computed from a2^(1) = 0.999, which is wrong, and that explains it: from your own numbers"
+        assert reason in v.line()
     # the exact values of ../shared/seeds/README.md
     exact = {"y_hat": 0.1192029, "loss": 0.3879017, "dL/dw11^(2)": -0.0462390, "dL/dw12^(1)": -0.2311951,
              "new w11^(2)": 2.0924780, "new w12^(1)": 1.4623902}
