@@ -19,6 +19,7 @@ from viz.document import FORMATS
 
 DEMO = "seed_004"
 DEMO_DIR = "micrograd-demo"
+PROBLEM_HELP = "a problem file (TOML), or a shipped one by name: seed_000 ... seed_004, seed_002_q2"
 
 
 class UsageError(Exception):
@@ -63,7 +64,7 @@ def _build() -> argparse.ArgumentParser:
                        description="Write the complete worked solution of PROBLEM (forward pass, loss, "
                        "deltas, every gradient, every update, the loss after each step) with the network "
                        "diagram and the computation graph as SVG files beside it.")
-    p.add_argument("problem", metavar="PROBLEM")
+    p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
     p.add_argument("--steps", type=int, help="how many SGD steps (default: the file's `steps`)")
     p.add_argument("--format", choices=FORMATS, default="md", help="md (default), tex or html")
     p.add_argument("-o", "--output", metavar="DIR", help="folder to write into (default: NAME_solution)")
@@ -80,13 +81,13 @@ def _build() -> argparse.ArgumentParser:
                        epilog="Names: x1, w12^(1), b1^(2), z1^(2), a1^(1), y_hat, loss, dL/dw12^(1), "
                        "delta1^(2), "
                        "new w12^(1) (after the update); a formula problem's own names (h1, Div, dDiv/dw1).")
-    p.add_argument("problem", metavar="PROBLEM")
+    p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
     p.add_argument("answers", metavar="ANSWERS", help="a file, or a shipped one: seed_004_answers.txt")
     p.set_defaults(run=_check)
 
     p = sub.add_parser("draw", help="draw the computation graph (or the network) as SVG",
                        description="Draw the computation graph of PROBLEM's first pass after backward().")
-    p.add_argument("problem", metavar="PROBLEM")
+    p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
     p.add_argument("-o", "--output", metavar="FILE", help="the drawing: .svg, .png, .pdf or .dot")
     p.add_argument("--network", action="store_true", help="draw the network diagram instead")
     p.add_argument("--text", action="store_true", help="print the graph as indented text instead")
