@@ -7,9 +7,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
-import tomllib
 
-from viz.problem import PROBLEMS, parse
+from viz.problem import PROBLEMS, parse, tomllib
 from viz.render import find_dot
 
 SCRIPT = pathlib.Path(sys.executable).with_name("micrograd")

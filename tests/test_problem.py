@@ -3,11 +3,10 @@
 import pathlib
 
 import pytest
-import tomllib
 
 from nn import MLP
 from viz.model import Model
-from viz.problem import PROBLEMS, ProblemError, load, parse, shipped
+from viz.problem import PROBLEMS, ProblemError, load, parse, shipped, tomllib
 
 SEED_004 = """
 x = [2, 5]
