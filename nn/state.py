@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from micrograd.files import write_atomically
 from nn.activations import ACTIVATIONS
 from nn.module import MLP
 
@@ -62,14 +62,7 @@ def save(model: MLP, path: str | os.PathLike) -> None:
     """Write `model` to `path` as JSON (atomically: the old file stays until the new one is whole)."""
     path = Path(path)
     text = json.dumps(state_dict(model), indent=1)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomically(path, text + "\n")
 
 
 def read(path: str | os.PathLike) -> dict[str, Any]:

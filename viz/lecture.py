@@ -13,10 +13,10 @@ import json
 import os
 import pathlib
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 
 from micrograd import Value, topological_order
+from micrograd.files import write_atomically
 from viz.format import DIGITS, number
 from viz.layers import layer_steps
 from viz.neurons import role
@@ -78,7 +78,7 @@ def step_through(
         "layers": by_layer,
     }
     page = _page(data, svg)
-    _write_atomically(path, page)
+    write_atomically(path, page)
     return path
 
 
@@ -205,18 +205,3 @@ def _page(data: dict, svg: str) -> str:
     parts = {"title": html.escape(data["title"]), "css": css, "svg": svg, "data": payload, "js": js}
     template = (STATIC / "lecture.html").read_text(encoding="utf-8")
     return re.sub(r"\{\{(\w+)\}\}", lambda m: parts[m[1]], template)  # one pass: no part is read twice
-
-
-def _write_atomically(path: pathlib.Path, text: str) -> None:
-    """Write the whole page or nothing: a temporary file beside it, then a rename."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        pathlib.Path(temporary).unlink(missing_ok=True)
-        raise

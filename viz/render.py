@@ -15,10 +15,11 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 
 import graphviz
 from graphviz.backend import dot_command
+
+from micrograd.files import write_atomically
 
 PURE = "graphviz-pure"
 INSTALL_HINT = (
@@ -142,7 +143,7 @@ def render(
         data = source_of(graph).encode("utf-8")
     else:
         data = pipe(graph, fmt, timeout=timeout)
-    _write_atomically(path, data)
+    write_atomically(path, data)
     return path
 
 
@@ -152,20 +153,6 @@ def _check_format(format: str) -> str:
         known = ", ".join(FORMATS + SOURCE_FORMATS)
         raise ValueError(f"unknown drawing format {format!r}: use one of {known}")
     return fmt
-
-
-def _write_atomically(path: pathlib.Path, data: bytes) -> None:
-    folder = path.parent if str(path.parent) else pathlib.Path(".")
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        pathlib.Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class Drawing(graphviz.Digraph):

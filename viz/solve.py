@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 
+from micrograd.files import current_umask
 from viz.document import FORMATS, Block, Figure, Para, T, render
 from viz.model import Model
 from viz.notation import DIGITS
@@ -119,8 +120,7 @@ def solve(
 
 def _usual_modes(folder: pathlib.Path) -> None:
     """Temporary files are private (0600); the finished solution gets the modes of any new file."""
-    umask = os.umask(0)
-    os.umask(umask)
+    umask = current_umask()
     folder.chmod(0o777 & ~umask)
     for path in folder.iterdir():
         path.chmod(0o666 & ~umask)
