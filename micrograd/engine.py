@@ -65,19 +65,19 @@ class Value:
     # ---- the primitives: value and local derivatives side by side --------------------
 
     def __add__(self, other: Value | Number) -> Value:
-        other = _lift(other)
+        other = other if isinstance(other, Value) else Value(other)
         return Value._result(self.data + other.data, "+", (self, other), _ADD_LOCALS)
 
     def __sub__(self, other: Value | Number) -> Value:
-        other = _lift(other)
+        other = other if isinstance(other, Value) else Value(other)
         return Value._result(self.data - other.data, "-", (self, other), _SUB_LOCALS)
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = _lift(other)
+        other = other if isinstance(other, Value) else Value(other)
         return Value._result(self.data * other.data, "*", (self, other), (other.data, self.data))
 
     def __truediv__(self, other: Value | Number) -> Value:
-        other = _lift(other)
+        other = other if isinstance(other, Value) else Value(other)
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionError(
@@ -150,22 +150,22 @@ class Value:
             return Value._result(x, "relu", (self,), (1.0,))
         return Value._result(0.0, "relu", (self,), (0.0,))
 
-    # ---- reflected forms: the number is on the left -----------------------------------
+    # ---- reflected forms: a number on the left (a Value there handles the op itself) ---
 
     def __radd__(self, other: Number) -> Value:
-        return _lift(other) + self
+        return Value(other) + self
 
     def __rsub__(self, other: Number) -> Value:
-        return _lift(other) - self
+        return Value(other) - self
 
     def __rmul__(self, other: Number) -> Value:
-        return _lift(other) * self
+        return Value(other) * self
 
     def __rtruediv__(self, other: Number) -> Value:
-        return _lift(other) / self
+        return Value(other) / self
 
     def __rpow__(self, other: Number) -> Value:
-        return _lift(other) ** self
+        return Value(other) ** self
 
     # ---- the chain rule -----------------------------------------------------------------
 
@@ -251,15 +251,14 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value 
     s = bias.data if bias is not None else 0.0
     for wx in map(operator.mul, wd, xd):
         s += wx  # summed as b + w1 x1 + w2 x2 + ..., micrograd's order
-    # interleave by slices (one C loop each): inputs (w1, x1, w2, x2, ...), locals (x1, w1, x2, w2, ...)
-    nodes = [None] * (2 * n)
-    nodes[0::2], nodes[1::2] = weights, xs
-    locals_ = [0.0] * (2 * n)
-    locals_[0::2], locals_[1::2] = xd, wd
+    # interleave by slices (one C loop each): inputs (w1, x1, ..., b), locals (x1, w1, ..., 1)
+    end = 2 * n
+    nodes = [bias] * (end + 1)
+    nodes[0:end:2], nodes[1:end:2] = weights, xs
+    locals_ = [1.0] * (end + 1)
+    locals_[0:end:2], locals_[1:end:2] = xd, wd
     if bias is None:
-        return Value._result(s, "w·x", tuple(nodes), tuple(locals_))
-    nodes.append(bias)
-    locals_.append(1.0)
+        return Value._result(s, "w·x", tuple(nodes[:end]), tuple(locals_[:end]))
     return Value._result(s, "w·x+b", tuple(nodes), tuple(locals_))
 
 
