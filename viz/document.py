@@ -13,7 +13,35 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from viz.mathhtml import Unsupported, to_html
+
 FORMATS = ("md", "tex", "html")
+# The HTML page's styles: large type with high contrast (it may be projected), maths set
+# in a serif with stacked scripts, long equations scrolling on their own line.
+_STYLE = """\
+body{max-width:62em;margin:2em auto;padding:0 1.5em;font:20px/1.55 system-ui,"DejaVu Sans",sans-serif;
+ color:#111;background:#fff}
+h1{font-size:1.7em;line-height:1.25} h2{margin-top:2em;border-bottom:2px solid #ccc} h3{margin-top:1.5em}
+nav ul{list-style:none;padding:.6em 1em;background:#eef3ff;border:2px solid #2a5bd7;border-radius:6px}
+nav a{color:#1a44b0;font-weight:600}
+.m,.math{font-family:"STIX Two Math","Cambria Math","DejaVu Serif","Times New Roman",serif;white-space:nowrap}
+.math{display:block;margin:.7em 0 .7em 1.5em;padding:.15em 0;font-size:1.1em;white-space:nowrap;
+ overflow-x:auto;overflow-y:hidden}
+.math .plain,.m .plain{font-family:inherit}
+i{font-style:italic} .rm{font-style:normal}
+sub,sup{font-size:.72em;line-height:0}
+.ss{display:inline-grid;vertical-align:middle;font-size:.72em;line-height:1.1;margin-left:.05em}
+.ss sup,.ss sub{font-size:1em;vertical-align:baseline;line-height:1.1} .ss sup{grid-row:1} .ss sub{grid-row:2}
+.frac{display:inline-flex;flex-direction:column;vertical-align:middle;text-align:center;margin:0 .15em;
+ font-size:.9em}
+.frac>span:first-child{border-bottom:1.5px solid currentColor;padding:0 .2em}
+.mat{display:inline-block;vertical-align:middle;border-left:2px solid #111;border-right:2px solid #111;
+ border-radius:.6em;padding:0 .3em;margin:0 .2em}
+.mat table{border-collapse:collapse} .mat td{padding:.05em .5em;text-align:right}
+code{font-size:.9em;background:#f2f2f2;padding:0 .2em}
+figure{margin:1.5em 0;overflow-x:auto} figure svg{max-width:100%;height:auto;cursor:zoom-in}
+figure.full svg{max-width:none;cursor:zoom-out} figcaption{font-style:italic;color:#333}
+"""
 
 
 class T(NamedTuple):
@@ -67,6 +95,11 @@ class Figure:
 
 Block = Heading | Para | Math | Figure
 
+_ZOOM = (  # a drawing fits the page; a click shows it at full size, scrolling sideways
+    "<script>for (const f of document.querySelectorAll('figure')) "
+    "f.addEventListener('click', () => f.classList.toggle('full'));</script>"
+)
+
 
 def markdown(blocks: list[Block]) -> str:
     """Markdown with $$ LaTeX $$ maths, the seed documents' own format."""
@@ -107,27 +140,36 @@ def latex(blocks: list[Block]) -> str:
     return head + "\n\n".join(body) + "\n\n\\end{document}\n"
 
 
-def html_page(blocks: list[Block], folder: pathlib.Path | None = None) -> str:
-    """One HTML page, figures inlined from `folder`; MathJax typesets the maths when online."""
+def html_page(
+    blocks: list[Block], folder: pathlib.Path | None = None, links: list[tuple[str, str]] = ()
+) -> str:
+    """One self-contained HTML page: maths as HTML (no MathJax, no network), figures inlined from `folder`.
+
+    links: (href, words) pairs shown under the title, e.g. the step-through page beside it.
+    """
     out, title = [], "Worked solution"
     for b in blocks:
         if isinstance(b, Heading):
             title = b.text if b.level == 1 and title == "Worked solution" else title
             out.append(f"<h{b.level}>{html.escape(b.text)}</h{b.level}>")
+            if b.level == 1 and links:
+                items = "".join(f'<li><a href="{html.escape(h)}">{html.escape(w)}</a></li>' for h, w in links)
+                out.append(f'<nav><ul>{items}</ul></nav>')
         elif isinstance(b, Para):
-            out.append("<p>" + _html_inline(b.text.latex) + "</p>")
+            out.append("<p>" + _html_inline(b.text) + "</p>")
         elif isinstance(b, Math):
-            out.append('<div class="math">\\[' + html.escape(b.text.latex) + "\\]</div>")
+            out.append('<div class="math">' + _html_math(b.text) + "</div>")
         else:
             svg = (folder / b.name).read_text(encoding="utf-8") if folder else ""
             svg = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)
-            out.append(f"<figure>{svg}<figcaption>{html.escape(b.caption)}</figcaption></figure>")
-    mathjax = '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>'
-    style = "body{max-width:60em;margin:2em auto;font-family:sans-serif} svg{max-width:100%;height:auto}"
+            svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)  # HTML knows SVG: no URLs needed
+            caption = html.escape(b.caption) + " (click the drawing for its full size)"
+            out.append(f"<figure>{svg}<figcaption>{caption}</figcaption></figure>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
-        f"<style>{style}</style>\n{mathjax}\n</head>\n<body>\n" + "\n".join(out) + "\n</body>\n</html>\n"
+        f"<style>\n{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(out) + f"\n{_ZOOM}\n</body>\n</html>\n"
     )
 
 
@@ -147,14 +189,16 @@ def plain(blocks: list[Block]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def render(blocks: list[Block], fmt: str, folder: pathlib.Path | None = None) -> str:
-    """The blocks in one of FORMATS ('md', 'tex', 'html') or 'text'."""
+def render(
+    blocks: list[Block], fmt: str, folder: pathlib.Path | None = None, links: list[tuple[str, str]] = ()
+) -> str:
+    """The blocks in one of FORMATS ('md', 'tex', 'html') or 'text'; links: pages an HTML page points to."""
     if fmt == "md":
         return markdown(blocks)
     if fmt == "tex":
         return latex(blocks)
     if fmt == "html":
-        return html_page(blocks, folder)
+        return html_page(blocks, folder, links)
     if fmt == "text":
         return plain(blocks)
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -170,9 +214,22 @@ def _tex_paragraph(text: str) -> str:
     return "".join(p if p.startswith("$") else _tex_escape(p) for p in pieces)
 
 
-def _html_inline(text: str) -> str:
-    pieces = re.split(r"(\$[^$]*\$)", text)
-    return "".join(
-        "\\(" + html.escape(p[1:-1]) + "\\)" if p.startswith("$") else html.escape(p).replace("`", "")
-        for p in pieces
-    )
+def _html_inline(text: T) -> str:
+    """Words with their $...$ maths as HTML, `name` in backquotes as code; else the plain text."""
+    try:
+        return "".join(_html_piece(p) for p in re.split(r"(\$[^$]*\$)", text.latex))
+    except Unsupported:  # shown as the terminal shows it: still readable
+        return html.escape(text.plain).replace("`", "")
+
+
+def _html_piece(piece: str) -> str:
+    if piece.startswith("$"):
+        return f'<span class="m">{to_html(piece[1:-1])}</span>'
+    return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(piece))
+
+
+def _html_math(text: T) -> str:
+    try:
+        return to_html(text.latex)
+    except Unsupported:
+        return f'<span class="plain">{html.escape(text.plain)}</span>'

@@ -1,7 +1,8 @@
 """`micrograd solve`: a problem file in, a folder out with the worked solution and its diagrams.
 
 The folder gets `solution.md` (or .tex / .html), `graph.svg` (the computation graph
-of step 1 after backward()) and, for a network, `network.svg`. Everything is
+of step 1 after backward()) and, for a network, `network.svg`; with html also
+`lecture.html`, the step-through of step 1's passes, linked from the solution. Everything is
 written into a temporary folder beside the target first and moved in only when
 complete, so a failure never leaves half a solution.
 """
@@ -23,6 +24,13 @@ from viz.solution import network_solution
 from viz.solution_graph import graph_solution
 
 GRAPH_NODE_LIMIT = 300  # past this, the computation graph is drawn one node per neuron
+LECTURE = "lecture.html"
+LECTURE_LINK = ("Step through step 1 in the browser: the forward pass node by node, "
+                "then backward edge by edge (arrow keys or the buttons)")
+
+
+class LectureSkipped(RuntimeError):
+    """The step-through page cannot be made here (no Graphviz program, or a graph too big to step through)."""
 
 
 def blocks(
@@ -102,7 +110,14 @@ def solve(
     work = pathlib.Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".part"))
     try:
         figures = draw(problem, work) if diagrams else []
-        page = render(blocks(problem, steps, figures, digits, progress), fmt, work)
+        links = []
+        if fmt == "html" and diagrams:
+            try:
+                lecture(problem, work / LECTURE)
+                links.append((LECTURE, LECTURE_LINK))
+            except LectureSkipped as why:
+                figures.append(Para(T(f"No step-through page: {why}", f"No step-through page: {why}")))
+        page = render(blocks(problem, steps, figures, digits, progress), fmt, work, links)
         (work / f"solution.{fmt}").write_text(page, encoding="utf-8")
         names = sorted(p.name for p in work.iterdir())
         _usual_modes(work)
@@ -116,6 +131,29 @@ def solve(
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
     return [out / name for name in names]
+
+
+def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -> pathlib.Path:
+    """Write the step-through page of the problem's first pass (viz.step_through) to `path`.
+
+    wrt: the label of the leaf whose paths to the loss the page highlights; by default
+    the first parameter (w11^(1): in a network, the longest chain of the rule).
+    A network also gets the layer view (drive, activation, delta), as the documents go.
+    """
+    from viz.lecture import MAX_NODES, step_through
+    from viz.render import RendererNotFound
+
+    model = Model(problem)
+    loss = model.forward().loss
+    if graph_size(loss) > MAX_NODES:
+        raise LectureSkipped(f"the graph has {graph_size(loss)} Values, more than the {MAX_NODES} a page can "
+                             "step through; a smaller network shows the same steps")
+    wrt = wrt if wrt is not None else (model.parameters[0].label if model.parameters else None)
+    title = f"{problem.title}: step 1, forward and backward"
+    try:
+        return step_through(loss, path, wrt=wrt, title=title, layers=model.mlp is not None)
+    except RendererNotFound as error:
+        raise LectureSkipped(str(error)) from None
 
 
 def _usual_modes(folder: pathlib.Path) -> None:

@@ -1,0 +1,167 @@
+"""The LaTeX the worked solutions write, as plain HTML: sub- and superscripts, fractions, matrices.
+
+A solution page must read offline (a lecture hall's laptop, a USB stick), so its
+maths cannot come from MathJax's CDN. The solutions use a small part of LaTeX
+(viz.notation and viz.solution*), and this turns exactly that part into HTML and
+Unicode that any browser shows with the page's own styles. Anything else raises
+`Unsupported`, and the page shows that equation in its plain-text form instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}_^&]|\s+|[A-Za-z]+|\d+(?:\.\d+)?|.", re.S)
+SYMBOLS = {
+    r"\cdot": "·", r"\times": "×", r"\leftarrow": "←", r"\partial": "∂", r"\sum": "Σ",
+    r"\delta": "δ", r"\eta": "η", r"\sigma": "σ", r"\theta": "θ",
+    r"\quad": "\u2003", r"\qquad": "\u2003\u2003", r"\,": "\u2009", r"\ ": " ",
+}
+OPERATORS = (r"\log", r"\max", r"\tanh", r"\exp", r"\ln")  # upright words, as LaTeX sets them
+SIZES = (r"\Big", r"\big", r"\Bigg", r"\bigg")  # a taller bracket: the same bracket here
+
+
+class Unsupported(ValueError):
+    """LaTeX outside the part the solutions use."""
+
+
+def to_html(latex: str) -> str:
+    """`latex` (maths, without $ or \\[ \\]) as HTML; raises Unsupported for what it cannot show."""
+    return _Reader(latex).sequence(stop=None)
+
+
+class _Reader:
+    """A recursive reader over the tokens of one formula."""
+
+    def __init__(self, latex: str) -> None:
+        self.source = latex
+        self.tokens = _TOKEN.findall(latex)
+        self.k = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.k] if self.k < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.peek()
+        if token is None:
+            raise Unsupported(f"the formula ends too early: {self.source!r}")
+        self.k += 1
+        return token
+
+    def sequence(self, stop: str | None, cells: bool = False) -> str:
+        """Atoms up to `stop` (a closing brace, or the end); in a matrix, also up to & or \\\\."""
+        out = []
+        while True:
+            token = self.peek()
+            if token == stop or token is None:
+                if token != stop:
+                    raise Unsupported(f"no closing {stop!r} in {self.source!r}")
+                if stop is not None:
+                    self.k += 1
+                return "".join(out)
+            if cells and token in ("&", "\\\\", r"\end"):
+                return "".join(out)
+            out.append(self.atom())
+
+    def atom(self) -> str:
+        """One thing to show, with the subscript and superscript that follow it."""
+        base = self.single()
+        sub = sup = None
+        while self.peek() in ("_", "^"):
+            mark = self.take()
+            arg = self.argument()
+            if mark == "_" and sub is None:
+                sub = arg
+            elif mark == "^" and sup is None:
+                sup = arg
+            else:
+                raise Unsupported(f"a double {mark} in {self.source!r}")
+        if sub is not None and sup is not None:  # stacked as w_{11}^{(1)} is typeset; copied as w11(1)
+            return f'{base}<span class="ss"><sub>{sub}</sub><sup>{sup}</sup></span>'
+        if sub is not None:
+            return f"{base}<sub>{sub}</sub>"
+        if sup is not None:
+            return f"{base}<sup>{sup}</sup>"
+        return base
+
+    def argument(self) -> str:
+        """A command's or script's argument: a {group} or one token."""
+        if self.peek() == "{":
+            self.take()
+            return self.sequence("}")
+        return self.single()
+
+    def raw(self) -> str:
+        """A {group} taken as text, as \\text{ if } and \\mathrm{softmax} hold it."""
+        if self.take() != "{":
+            raise Unsupported(f"expected {{ in {self.source!r}")
+        words = []
+        while (token := self.take()) != "}":
+            words.append(token)
+        return html.escape("".join(words))
+
+    def single(self) -> str:
+        token = self.take()
+        if token.isspace():
+            return " "
+        if token == "{":
+            return self.sequence("}")
+        if token[0].isalpha():
+            return f"<i>{html.escape(token)}</i>"
+        if token.startswith("\\"):
+            return self.command(token)
+        if token in ("}", "&", "_", "^"):
+            raise Unsupported(f"a stray {token!r} in {self.source!r}")
+        return "′" if token == "'" else html.escape(token)
+
+    def command(self, name: str) -> str:
+        if name == r"\partial" and self.peek() is not None and self.peek().isspace():
+            self.k += 1  # ∂L, as LaTeX sets \partial L
+        if name in SYMBOLS:
+            symbol = SYMBOLS[name]
+            return f"<i>{symbol}</i>" if symbol in "δησθ" else symbol
+        if name in OPERATORS:
+            return f'<span class="rm">{name[1:]}</span>' + ("" if self.next_is("(") else "\u2009")
+        if name in (r"\mathrm", r"\text"):
+            return f'<span class="rm">{self.raw()}</span>'
+        if name == r"\frac":
+            top, bottom = self.argument(), self.argument()
+            return f'<span class="frac"><span>{top}</span><span>{bottom}</span></span>'
+        if name == r"\hat":
+            arg = self.argument()
+            letter = re.fullmatch(r"<i>(\w)</i>", arg)  # one letter: ŷ, composed, sits right
+            if letter:
+                return "<i>" + unicodedata.normalize("NFC", letter[1] + "\u0302") + "</i>"
+            return f'<span class="hat">{arg}\u0302</span>'
+        if name in SIZES or name in (r"\left", r"\right"):
+            return self.single() if self.peek() not in (None, ".") else self._skip_dot()
+        if name == r"\begin":
+            return self.matrix()
+        raise Unsupported(f"{name} is not among the LaTeX the page can show: {self.source!r}")
+
+    def next_is(self, text: str) -> bool:
+        return self.peek() == text
+
+    def _skip_dot(self) -> str:
+        if self.peek() == ".":
+            self.take()
+        return ""
+
+    def matrix(self) -> str:
+        """\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix} as a table between tall parentheses."""
+        kind = self.raw()
+        if kind not in ("pmatrix", "bmatrix"):
+            raise Unsupported(f"the environment {kind!r} in {self.source!r}")
+        rows: list[list[str]] = [[]]
+        while True:
+            rows[-1].append(self.sequence(stop=None, cells=True).strip())
+            token = self.take()
+            if token == "\\\\":
+                rows.append([])
+            elif token == r"\end":
+                self.raw()
+                break
+        body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+        return f'<span class="mat {kind}"><table>{body}</table></span>'
