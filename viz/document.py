@@ -17,7 +17,7 @@ from viz.mathhtml import Unsupported, to_html
 
 FORMATS = ("md", "tex", "html")
 # The HTML page's styles: large type with high contrast (it may be projected), maths set
-# in a serif with stacked scripts, long equations scrolling on their own line.
+# in a serif with stacked scripts; a long equation wraps, its next lines indented.
 _STYLE = """\
 body{max-width:62em;margin:2em auto;padding:0 1.5em;font:20px/1.55 system-ui,"DejaVu Sans",sans-serif;
  color:#111;background:#fff}
@@ -25,8 +25,9 @@ h1{font-size:1.7em;line-height:1.25} h2{margin-top:2em;border-bottom:2px solid #
 nav ul{list-style:none;padding:.6em 1em;background:#eef3ff;border:2px solid #2a5bd7;border-radius:6px}
 nav a{color:#1a44b0;font-weight:600}
 .m,.math{font-family:"STIX Two Math","Cambria Math","DejaVu Serif","Times New Roman",serif;white-space:nowrap}
-.math{display:block;margin:.7em 0 .7em 1.5em;padding:.15em 0;font-size:1.1em;white-space:nowrap;
- overflow-x:auto;overflow-y:hidden}
+.math{display:block;margin:.7em 0 .7em 1.5em;padding:.15em 0 .15em 2em;text-indent:-2em;font-size:1.1em;
+ white-space:normal;overflow-x:auto;overflow-y:hidden}
+.math *{text-indent:0}
 .math .plain,.m .plain{font-family:inherit}
 i{font-style:italic} .rm{font-style:normal}
 sub,sup{font-size:.72em;line-height:0}

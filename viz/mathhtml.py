@@ -104,8 +104,8 @@ class _Reader:
 
     def single(self) -> str:
         token = self.take()
-        if token.isspace():
-            return " "
+        if token.isspace():  # a long equation may wrap before = + - ←, never inside a term
+            return " " if self.peek() in ("=", "+", "-", r"\leftarrow") else "\u00a0"
         if token == "{":
             return self.sequence("}")
         if token[0].isalpha():
