@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -143,16 +144,15 @@ class Batch(Value):
 
     def relu(self) -> Batch:
         """max(0, x) for every example; d/dx = 1 where x > 0, else 0."""
-        x = self.data
-        on = x > 0.0
-        return Batch._result(np.where(on, x, 0.0), "relu", (self,), (on.astype(float),))
+        x = self.data  # heaviside(x, 0) is 1 where x > 0 and 0 elsewhere: the local derivative
+        return Batch._result(np.maximum(x, 0.0), "relu", (self,), (np.heaviside(x, 0.0),))
 
     # ---- reductions: one number for the whole batch ---------------------------------------
 
     def sum(self) -> Batch:
         """The sum over the examples; d/dx_k = 1 for every example k."""
         x = self.data
-        return Batch._result(float(np.sum(x)), "sum", (self,), (np.ones_like(x),))
+        return Batch._result(float(_sum(x)), "sum", (self,), (np.ones_like(x),))
 
     def mean(self) -> Batch:
         """The mean over the examples: sum() * (1/B), micrograd's demo's way of writing it."""
@@ -168,16 +168,19 @@ class Batch(Value):
         neuron of a layer; the drive's inputs are (w1, ..., wn, rows, b) with local
         derivatives (x_1, ..., x_n, w, 1): every dz/dw_i comes from one product.
         """
-        if not all(type(w) is Value for w in weights) or not all(isinstance(x, Batch) for x in inputs):
+        try:  # one number per weight: a weight that holds a batch, or no Value at all, fails here
+            w = np.array([p.data for p in weights], dtype=float)
+        except (AttributeError, TypeError, ValueError):
+            w = None
+        if w is None or w.ndim != 1 or not all(map(isinstance, inputs, repeat(Batch))):
             raise TypeError("a batch drive needs scalar Value weights (shared by every example) and "
                             "Batch inputs: wrap the data with micrograd.batch.columns(X)")
-        rows = _stacked(inputs)
-        w = np.array([p.data for p in weights])
+        rows, each_row = _stacked(inputs)
         z = w @ rows.data
         if bias is None:
-            return cls._result(z, "w·x", (*weights, rows), (*rows.data, w[:, None]))
+            return cls._result(z, "w·x", (*weights, rows), each_row + (w[:, None],))
         z += bias.data
-        return cls._result(z, "w·x+b", (*weights, rows, bias), (*rows.data, w[:, None], _ONE))
+        return cls._result(z, "w·x+b", (*weights, rows, bias), each_row + (w[:, None], _ONE))
 
     # ---- the chain rule over the batch ---------------------------------------------------------
 
@@ -188,13 +191,14 @@ class Batch(Value):
         the sum). Grads accumulate, as for Values: zero them first.
         """
         order = topological_order(self)
-        earlier = [v.grad for v in order]
-        for v in order:
+        # this pass's contributions are computed from zero, then the grads from before are added on
+        earlier = [(v, v.grad) for v in order if type(v.grad) is not float or v.grad != 0.0]
+        for v, _ in earlier:
             v.grad = 0.0
         self.grad = float(grad) if not isinstance(self.data, np.ndarray) else np.full_like(self.data, grad)
         for out in reversed(order):
             g = out.grad
-            if type(g) is float and g == 0.0:  # nothing flows back through it
+            if not out.inputs or (type(g) is float and g == 0.0):  # a leaf, or nothing flows back
                 continue
             if type(out) is Value:  # a plain scalar op (an L2 term): the engine's rule, on floats
                 for node, local in zip(out.inputs, out.local_grads):
@@ -207,9 +211,8 @@ class Batch(Value):
             else:
                 for node, local in zip(out.inputs, out.local_grads):
                     _accumulate(node, local * g)
-        for v, before in zip(order, earlier):
-            if not (isinstance(before, float) and before == 0.0):
-                v.grad = v.grad + before
+        for v, before in earlier:
+            v.grad = v.grad + before
 
     def zero_grad(self) -> None:
         """Set grad to 0.0 on self and every node it was computed from."""
@@ -222,7 +225,7 @@ class Batch(Value):
 
     def __repr__(self) -> str:
         if not isinstance(self.data, np.ndarray):
-            return f"Batch(data={self.data:.6g}, grad={np.sum(self.grad):.6g}, op={self.op!r})"
+            return f"Batch(data={self.data:.6g}, grad={_sum(self.grad):.6g}, op={self.op!r})"
         extra = f", label={self.label!r}" if self.label else f", op={self.op!r}" if self.op else ""
         return f"Batch(B={self.data.size}, data=[{self.data[0]:.6g}, ...]{extra})"
 
@@ -238,9 +241,11 @@ def columns(X: Any, label: str = "x") -> list[Batch]:
 def _accumulate(node: Value, contribution: Any) -> None:
     """node.grad += contribution; a shared scalar (a parameter) takes the sum over the examples."""
     if isinstance(contribution, np.ndarray) and not isinstance(node.data, np.ndarray):
-        node.grad += float(np.sum(contribution))
+        node.grad += float(_sum(contribution))
+    elif type(node.grad) is float and node.grad == 0.0:
+        node.grad = contribution  # a fresh array (local * g): it can be kept as it is
     else:
-        node.grad = node.grad + contribution  # a new array: never write into a local derivative
+        node.grad = node.grad + contribution  # a new array: never write into one that is shared
 
 
 def _drive_backward(out: Batch, g: np.ndarray) -> None:
@@ -253,28 +258,38 @@ def _drive_backward(out: Batch, g: np.ndarray) -> None:
     rows, w = nodes[n], out.local_grads[n]
     for weight, d in zip(nodes[:n], (rows.data @ g).tolist()):  # all n sums of x_i * g in one product
         weight.grad += d
-    rows.grad = rows.grad + w * g  # (n, 1) * (B,): w_i * g for every input i
+    if type(rows.grad) is float:  # the first neuron to reach the rows: (n, 1) * (B,) is w_i * g for each i
+        rows.grad = w * g
+    else:
+        rows.grad += w * g  # an array this pass made: adding in place is safe
     if len(nodes) > n + 1:
-        nodes[-1].grad += float(np.sum(g))
+        nodes[-1].grad += float(_sum(g))
 
 
 _DRIVES = ("w·x+b", "w·x")
-_last_rows: list = [(), lambda: None]  # weak references to the last inputs stacked, and their node
+_last_rows: list = [lambda: None, ()]  # a weak reference to the last rows node, and its rows
 
 
-def _stacked(inputs: Sequence[Batch]) -> Batch:
-    """The inputs as one node of n rows (n x B); a layer's neurons, seeing the same inputs, share it.
+def _stacked(inputs: Sequence[Batch]) -> tuple[Batch, tuple]:
+    """The inputs as one node of n rows (n x B), and its rows; a layer's neurons share them.
 
     d rows / d x_i is 1 on row i: backward hands row i of its grad to x_i. The
     cache holds weak references only, so it never keeps a dropped graph alive.
     """
-    refs, last = _last_rows
+    last, each_row = _last_rows
     node = last()
-    if node is not None and len(refs) == len(inputs) and all(r() is x for r, x in zip(refs, inputs)):
-        return node
-    node = Batch._result(np.array([x.data for x in inputs]), "rows", tuple(inputs), ())
-    _last_rows[:] = [[weakref.ref(x) for x in inputs], weakref.ref(node)]
-    return node
+    inputs = tuple(inputs)
+    if node is not None and node.inputs == inputs:  # the very same input nodes (Values compare by identity)
+        return node, each_row
+    node = Batch._result(np.array([x.data for x in inputs]), "rows", inputs, ())
+    each_row = tuple(node.data)
+    _last_rows[:] = [weakref.ref(node), each_row]
+    return node, each_row
+
+
+def _sum(a: Any) -> Any:
+    """a.sum(): numpy's method, without np.sum's Python-level dispatch (this is the hot path)."""
+    return a.sum()
 
 
 def _divide(a: Value, b: Value) -> Batch:
