@@ -1,4 +1,4 @@
-"""The `micrograd` command: solve, check and draw problem files, and a demo of seed 004.
+"""The `micrograd` command: solve, check, draw and step through problem files, and a demo of seed 004.
 
 A mistake of the user's (a missing file, a bad key, an unknown name) ends with exit
 status 2 and one line on stderr; `check` exits 1 when an answer is wrong.
@@ -66,7 +66,8 @@ def _build() -> argparse.ArgumentParser:
                        "diagram and the computation graph as SVG files beside it.")
     p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
     p.add_argument("--steps", type=int, help="how many SGD steps (default: the file's `steps`)")
-    p.add_argument("--format", choices=FORMATS, default="md", help="md (default), tex or html")
+    p.add_argument("--format", choices=FORMATS, default="md",
+                   help="md (default), tex or html (a page needing no network; lecture.html beside it)")
     p.add_argument("-o", "--output", metavar="DIR", help="folder to write into (default: NAME_solution)")
     p.add_argument("--digits", type=int, default=8, help="significant digits of every number (default 8)")
     p.add_argument("--no-diagrams", action="store_true", help="write the solution only")
@@ -94,6 +95,18 @@ def _build() -> argparse.ArgumentParser:
     p.add_argument("--neurons", action="store_true",
                    help="one node per neuron (the default past 300 Values, so a big MLP stays readable)")
     p.set_defaults(run=_draw)
+
+    p = sub.add_parser("lecture", help="write a page that steps through the forward and backward pass",
+                       description="Write one self-contained HTML page (nothing is fetched: it works "
+                       "offline) that steps through PROBLEM's first pass: forward node by node, then "
+                       "backward edge by edge with each local derivative, and for a network layer by layer "
+                       "(drive, activation, delta). Arrow keys, Page Up/Down or the buttons step.")
+    p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="the page, ending .html (default: NAME_lecture.html)")
+    p.add_argument("--wrt", metavar="LABEL", help="the weight whose paths to the loss the page highlights, "
+                   "e.g. 'w12^(1)' (default: the first parameter)")
+    p.set_defaults(run=_lecture)
 
     p = sub.add_parser("demo", help="seed 004 solved in the terminal, its diagrams in a folder",
                        description="Solve seed 004 (a 2-2-1 sigmoid network), print the worked solution, "
@@ -164,6 +177,20 @@ def _draw(args) -> int:
         print(render_drawing(drawing, args.output))
     except RendererNotFound as error:
         raise UsageError(str(error)) from None
+    return 0
+
+
+def _lecture(args) -> int:
+    from viz import solve
+
+    problem = _load(args.problem)
+    out = args.output or f"{pathlib.Path(args.problem).stem}_lecture.html"
+    if pathlib.Path(out).suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"the lecture page is HTML: give -o a name ending in .html, got {out!r}")
+    try:
+        print(solve.lecture(problem, out, wrt=args.wrt))
+    except solve.LectureSkipped as why:
+        raise UsageError(str(why)) from None
     return 0
 
 

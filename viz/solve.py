@@ -140,18 +140,23 @@ def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -
     the first parameter (w11^(1): in a network, the longest chain of the rule).
     A network also gets the layer view (drive, activation, delta), as the documents go.
     """
+    from micrograd import topological_order
     from viz.lecture import MAX_NODES, step_through
     from viz.render import RendererNotFound
 
     model = Model(problem)
     loss = model.forward().loss
+    if wrt is not None and sum(v.label == wrt for v in topological_order(loss)) != 1:
+        names = ", ".join(p.label for p in model.parameters[:12])
+        names += ", ..." if len(model.parameters) > 12 else ""
+        raise ValueError(f"wrt {wrt!r}: no Value of {problem.path}'s graph has that label; "
+                         f"the parameters are {names}")
     if graph_size(loss) > MAX_NODES:
         raise LectureSkipped(f"the graph has {graph_size(loss)} Values, more than the {MAX_NODES} a page can "
                              "step through; a smaller network shows the same steps")
     wrt = wrt if wrt is not None else (model.parameters[0].label if model.parameters else None)
-    title = f"{problem.title}: step 1, forward and backward"
     try:
-        return step_through(loss, path, wrt=wrt, title=title, layers=model.mlp is not None)
+        return step_through(loss, path, wrt=wrt, title=problem.title, layers=model.mlp is not None)
     except RendererNotFound as error:
         raise LectureSkipped(str(error)) from None
 
