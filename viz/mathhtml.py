@@ -117,8 +117,8 @@ class _Reader:
         return "′" if token == "'" else html.escape(token)
 
     def command(self, name: str) -> str:
-        if name == r"\partial" and self.peek() is not None and self.peek().isspace():
-            self.k += 1  # ∂L, as LaTeX sets \partial L
+        if name == r"\partial" or name in OPERATORS:
+            self.skip_space()  # ∂L and log x, as LaTeX sets \partial L and \log x
         if name in SYMBOLS:
             symbol = SYMBOLS[name]
             return f"<i>{symbol}</i>" if symbol in "δησθ" else symbol
@@ -143,6 +143,10 @@ class _Reader:
 
     def next_is(self, text: str) -> bool:
         return self.peek() == text
+
+    def skip_space(self) -> None:
+        if self.peek() is not None and self.peek().isspace():
+            self.k += 1
 
     def _skip_dot(self) -> str:
         if self.peek() == ".":
