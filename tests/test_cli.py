@@ -111,3 +111,45 @@ def test_without_tqdm_everything_still_works(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "solution.md").read_text().count("## Step ") == 5
+
+
+def test_lecture_help_and_solve_html_help(tmp_path):
+    done = run("lecture", "--help", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("usage: micrograd lecture") and done.stderr == ""
+    assert "--wrt LABEL" in done.stdout
+    assert "lecture.html" in run("solve", "--help", cwd=tmp_path).stdout
+
+
+@needs_dot
+def test_solve_html_writes_the_lecture_page_beside_the_solution(tmp_path):
+    done = run("solve", "seed_004", "--format", "html", "-o", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    names = ["graph.svg", "lecture.html", "network.svg", "solution.html"]
+    assert done.stdout.split() == [f"out/{name}" for name in names]
+    page = (tmp_path / "out" / "solution.html").read_text()
+    assert '<a href="lecture.html">' in page and "<script src" not in page and "https://" not in page
+
+
+@needs_dot
+def test_lecture_writes_one_page_with_the_chosen_weights_path(tmp_path):
+    done = run("lecture", "seed_004", "--wrt", "w12^(1)", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "seed_004_lecture.html\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seed_004_lecture.html"]  # no temporary left
+    page = (tmp_path / "seed_004_lecture.html").read_text()
+    # seed 004's dl/dW1_21 (our w12^(1)) is -0.2311951 exactly (../shared/seeds/README.md)
+    assert "∂loss/∂w12^(1) = grad(w12^(1)) = -0.2312" in page
+    assert "<script src" not in page and "https://" not in page
+
+
+@pytest.mark.parametrize("args, message", [
+    (["lecture", "seed_004", "--wrt", "w99"], "micrograd: error: wrt 'w99': no Value of "),
+    (["lecture", "seed_004", "-o", "page.svg"], "micrograd: error: the lecture page is HTML: give -o a name"),
+    (["lecture", "nope.toml"], "micrograd: error: nope.toml: no such problem file"),
+    (["lecture"], "micrograd: error: the following arguments are required: PROBLEM"),
+])
+def test_a_lecture_mistake_is_one_line_and_status_2(tmp_path, args, message):
+    done = run(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # nothing written
