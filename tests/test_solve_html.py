@@ -148,6 +148,15 @@ def test_no_diagrams_means_no_lecture_page_and_markdown_is_unchanged(tmp_path):
     assert sorted(p.name for p in written) == ["graph.svg", "network.svg", "solution.md"]
 
 
+@needs_dot
+def test_a_graph_too_big_to_step_through_gets_a_note_instead_of_a_page(tmp_path, monkeypatch):
+    monkeypatch.setattr("viz.lecture.MAX_NODES", 10)  # seed 004's graph has more Values than that
+    written = solve(load(shipped("seed_004")), tmp_path / "out", fmt="html")
+    assert sorted(p.name for p in written) == ["graph.svg", "network.svg", "solution.html"]
+    page = (tmp_path / "out" / "solution.html").read_text(encoding="utf-8")
+    assert "No step-through page: the graph has" in page and 'href="lecture.html"' not in page
+
+
 def test_scripts_stack_fractions_stack_and_matrices_are_tables():
     w = to_html(r"w_{12}^{(1)}")
     assert w == '<i>w</i><span class="ss"><sub>12</sub><sup>(1)</sup></span>'
@@ -156,6 +165,8 @@ def test_scripts_stack_fractions_stack_and_matrices_are_tables():
     matrix = to_html(r"\begin{pmatrix} -2 & 3 \\ 2 & 1 \end{pmatrix}")
     assert re.findall(r"<td>([^<]*)</td>", matrix) == ["-2", "3", "2", "1"] and matrix.count("<tr>") == 2
     assert to_html(r"\hat{y}_{2}") == "<i>ŷ</i><sub>2</sub>"
+    tanh, log = '<span class="rm">tanh</span>', '<span class="rm">log</span>'
+    assert to_html(r"\tanh'(z) \log x") == f"{tanh}′(<i>z</i>)\u00a0{log}\u2009<i>x</i>"  # LaTeX's spacing
     assert to_html(r"a = b + c") == "<i>a</i> =\u00a0<i>b</i> +\u00a0<i>c</i>"  # wraps before = and + only
     for bad in (r"\unknown{x}", r"w_{1", r"\frac{1}", r"a^2^3", r"\begin{align} a \end{align}"):
         with pytest.raises(Unsupported):

@@ -123,7 +123,8 @@ class _Reader:
             symbol = SYMBOLS[name]
             return f"<i>{symbol}</i>" if symbol in "δησθ" else symbol
         if name in OPERATORS:
-            return f'<span class="rm">{name[1:]}</span>' + ("" if self.next_is("(") else "\u2009")
+            word = f'<span class="rm">{name[1:]}</span>'
+            return word if self.peek() in ("(", "'", "^", "_", "[", None) else word + "\u2009"
         if name in (r"\mathrm", r"\text"):
             return f'<span class="rm">{self.raw()}</span>'
         if name == r"\frac":
@@ -140,9 +141,6 @@ class _Reader:
         if name == r"\begin":
             return self.matrix()
         raise Unsupported(f"{name} is not among the LaTeX the page can show: {self.source!r}")
-
-    def next_is(self, text: str) -> bool:
-        return self.peek() == text
 
     def skip_space(self) -> None:
         if self.peek() is not None and self.peek().isspace():
