@@ -143,7 +143,7 @@ def test_lecture_writes_one_page_with_the_chosen_weights_path(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["lecture", "seed_004", "--wrt", "w99"], "micrograd: error: wrt 'w99': no Value of "),
+    (["lecture", "seed_004", "--wrt", "w99"], "micrograd: error: wrt 'w99': no Value has that label"),
     (["lecture", "seed_004", "-o", "page.svg"], "micrograd: error: the lecture page is HTML: give -o a name"),
     (["lecture", "nope.toml"], "micrograd: error: nope.toml: no such problem file"),
     (["lecture"], "micrograd: error: the following arguments are required: PROBLEM"),

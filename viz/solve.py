@@ -2,9 +2,9 @@
 
 The folder gets `solution.md` (or .tex / .html), `graph.svg` (the computation graph
 of step 1 after backward()) and, for a network, `network.svg`; with html also
-`lecture.html`, the step-through of step 1's passes, linked from the solution. Everything is
-written into a temporary folder beside the target first and moved in only when
-complete, so a failure never leaves half a solution.
+`lecture.html`, the step-through of step 1's passes, linked from the solution.
+Everything is written into a temporary folder beside the target first and moved
+in only when complete, so a failure never leaves half a solution.
 """
 
 from __future__ import annotations
@@ -146,13 +146,15 @@ def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -
 
     model = Model(problem)
     loss = model.forward().loss
-    if wrt is not None and sum(v.label == wrt for v in topological_order(loss)) != 1:
+    order = topological_order(loss)
+    found = sum(v.label == wrt for v in order)
+    if wrt is not None and found != 1:
         names = ", ".join(p.label for p in model.parameters[:12])
         names += ", ..." if len(model.parameters) > 12 else ""
-        raise ValueError(f"wrt {wrt!r}: no Value of {problem.path}'s graph has that label; "
-                         f"the parameters are {names}")
-    if graph_size(loss) > MAX_NODES:
-        raise LectureSkipped(f"the graph has {graph_size(loss)} Values, more than the {MAX_NODES} a page can "
+        which = "no Value has" if not found else f"{found} Values have"  # x1 of each example, say
+        raise ValueError(f"wrt {wrt!r}: {which} that label in {problem.path}; the parameters are {names}")
+    if len(order) > MAX_NODES:
+        raise LectureSkipped(f"the graph has {len(order)} Values, more than the {MAX_NODES} a page can "
                              "step through; a smaller network shows the same steps")
     wrt = wrt if wrt is not None else (model.parameters[0].label if model.parameters else None)
     try:
