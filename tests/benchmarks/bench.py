@@ -1,12 +1,13 @@
 """Benchmark: this repo's engine (eager and batch) beside micrograd 0.1.0 from PyPI, in one run.
 
-    python tests/benchmarks/bench.py            # everything, about 4 minutes on 2 cores
+    python tests/benchmarks/bench.py            # everything, about 6 minutes on 2 cores
     python tests/benchmarks/bench.py --quick    # fewer micrograd steps, smaller graphs
 
 micrograd 0.1.0 is pip-installed into a scratch directory of its own (--scratch, by
 default ~/.cache/micrograd-lab-bench) and, since it is also imported as `micrograd`,
-every workload runs in a fresh process (workloads.py). Prints a Markdown table;
---json FILE also writes every figure. Not collected by pytest.
+every workload runs in a fresh process (workloads.py). Times are CPU seconds of
+that process (the machine may be shared); ratios come from the same run. Prints a
+Markdown table; --json FILE also writes every figure. Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -167,6 +168,8 @@ def table(out: dict, mg: dict, chains: list[str]) -> str:
         row("   bytes per node, tracemalloc, leaves' floats counted too",
             f"{tm.get('bytes_per_node_with_leaf_floats', 0):.0f}",
             f"{te['bytes_per_node_with_leaf_floats']:.0f}")
+        row("   bytes per node, tracemalloc, after backward (each grad a float of its own)",
+            f"{tm.get('bytes_per_node_after_backward', 0):.0f}", f"{te['bytes_per_node_after_backward']:.0f}")
         row("   bytes per node, RSS growth over the build",
             f"{wm.get('bytes_per_node_rss', 0):.0f}", f"{we['bytes_per_node_rss']:.0f}", "", "<= 150",
             we["bytes_per_node_rss"] <= 150)
