@@ -61,13 +61,15 @@ def moons(path: str) -> None:
         json.dump({"X": X.tolist(), "y": y.tolist()}, f)
 
 
-def demo(name: str, steps: int, data: str, l2: str = "sum") -> dict:
+def demo(name: str, steps: int, data: str, l2: str = "sum", repeats: int = 1) -> dict:
     """micrograd's demo.ipynb training step, as written there (batch: the same on whole arrays).
 
     The data comes from a file (see moons), so that the process does not carry
     scikit-learn's 70,000 objects, which every full collection would walk.
     l2='dot' writes the L2 term as one fused node, alpha * dot(params, params):
     the same number (summed in the same order), 1 node instead of 674.
+    repeats: run the same `steps` steps again from the same seed, for more samples
+    of a fast step (bursts of other work on a shared machine then count less).
     """
     import numpy as np
 
@@ -84,9 +86,8 @@ def demo(name: str, steps: int, data: str, l2: str = "sum") -> dict:
     with open(data) as f:
         moons = json.load(f)
     X, y = np.array(moons["X"]), np.array(moons["y"])
-    random.seed(1337)
     y = y * 2 - 1  # make y be -1 or 1
-    model = MLP(2, [16, 16, 1])  # 2-layer neural network
+    model = None
 
     def loss():  # micrograd's demo, full batch
         inputs = [list(map(Value, xrow)) for xrow in X]
@@ -113,18 +114,25 @@ def demo(name: str, steps: int, data: str, l2: str = "sum") -> dict:
             accuracy = (y > 0) == (scores.data > 0)
             return total_loss, accuracy.mean()
 
-    losses, times = [], []
-    for k in range(steps):
-        start = clock()
-        total_loss, acc = loss()
-        model.zero_grad()
-        total_loss.backward()
-        learning_rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        times.append(clock() - start)
-        losses.append(float(total_loss.data))
-    return {"losses": losses, "times": times, "accuracy": float(acc), "engine_file": where}
+    runs, times = [], []
+    for _ in range(repeats):
+        random.seed(1337)
+        model = MLP(2, [16, 16, 1])  # 2-layer neural network
+        losses = []
+        for k in range(steps):
+            start = clock()
+            total_loss, acc = loss()
+            model.zero_grad()
+            total_loss.backward()
+            learning_rate = 1.0 - 0.9 * k / 100
+            for p in model.parameters():
+                p.data -= learning_rate * p.grad
+            times.append(clock() - start)
+            losses.append(float(total_loss.data))
+        runs.append(losses)
+    if any(run != runs[0] for run in runs):
+        raise SystemExit("a repeat of the demo gave other losses: the runs are not the same workload")
+    return {"losses": runs[0], "times": times, "accuracy": float(acc), "engine_file": where}
 
 
 # ---- 2. a chain x = x*0.999 + 0.001 of N steps ----------------------------------------------------
@@ -251,7 +259,7 @@ def main(argv: list[str]) -> None:
     if name not in ("micrograd", "eager", "batch"):
         raise SystemExit(f"unknown engine {name!r}: micrograd, eager or batch")
     if workload == "demo":
-        result = demo(name, int(args[0]), args[1], *args[2:])
+        result = demo(name, int(args[0]), args[1], args[2], int(args[3]))
     elif workload == "chain":
         result = chain(name, int(float(args[0])))
     elif workload == "wide":
