@@ -177,14 +177,14 @@ class Value:
         with `zero_grad()` (the whole graph) or a model's zero_grad() (its
         parameters) when you want a fresh gradient.
         """
-        order = topological_order(self)
+        order = backward_order(self)
         earlier = [v.grad for v in order]
         carry = any(earlier)
         if carry:  # this pass's contributions are computed from zero, then added on
             for v in order:
                 v.grad = 0.0
         self.grad = _as_float(grad, "backward seed")
-        for out in reversed(order):
+        for out in order:
             g = out.grad
             if g == 0.0:  # nothing flows back (a ReLU that is off, a hinge that is met): skip its inputs
                 continue
@@ -266,8 +266,25 @@ def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, inputs before the nodes made from them.
 
     Iterative depth-first search, so a graph of any depth works without
-    touching Python's recursion limit.
+    touching Python's recursion limit. A node's first input is explored first,
+    so the order reads like the formula: x1's part comes before x2's.
     """
+    return _postorder(root, first_input_first=True)
+
+
+def backward_order(root: Value) -> list[Value]:
+    """The nodes in the order backward() visits them: `root` first, every node before its inputs.
+
+    Walking back, a node's first input is reached before its later ones. Where
+    a grad is a sum of many contributions (a weight used by every example), they
+    are added in this order, the same as micrograd's, so the sums round alike.
+    """
+    order = _postorder(root, first_input_first=False)
+    order.reverse()
+    return order
+
+
+def _postorder(root: Value, first_input_first: bool) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]  # nodes to visit; None marks "the node below is complete"
@@ -281,7 +298,8 @@ def topological_order(root: Value) -> list[Value]:
                 order.append(v)
             else:
                 stack += (v, None)
-                stack += reversed(v.inputs)  # reversed, so the first input is explored first
+                # the stack is last in, first out: push reversed to explore the first input first
+                stack += reversed(v.inputs) if first_input_first else v.inputs
     return order
 
 

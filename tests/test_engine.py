@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from micrograd import Value, dot, topological_order
+from micrograd import Value, backward_order, dot, topological_order
 from micrograd.engine import Value as EngineValue
 
 
@@ -224,3 +224,16 @@ def test_no_reference_cycles_a_graph_is_freed_by_refcounting():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_backward_order_visits_each_node_before_its_inputs_first_input_first():
+    x1, x2 = Value(1.0, "x1"), Value(2.0, "x2")
+    a1, a2 = x1.tanh(), x2.tanh()
+    out = a1 * a2
+    order = backward_order(out)
+    assert order[0] is out
+    position = {id(v): k for k, v in enumerate(order)}
+    for v in order:
+        assert all(position[id(v)] < position[id(u)] for u in v.inputs)
+    assert position[id(a1)] < position[id(a2)]  # walking back, the first input's branch comes first
+    assert set(map(id, order)) == set(map(id, topological_order(out)))

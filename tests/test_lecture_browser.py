@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from micrograd import Value, topological_order
+from micrograd import Value, backward_order, topological_order
 from viz.format import number
 from viz.lecture import step_through
 from viz.model import Model
@@ -105,8 +105,9 @@ def expected_walk(loss):
     grads = [0.0] * len(order)
     grads[-1] = 1.0
     walk.append(("seed", len(order) - 1, "1"))
-    for k in range(len(order) - 1, -1, -1):
-        for u, local in zip(order[k].inputs, order[k].local_grads):
+    for v in backward_order(loss):  # the engine's own order
+        k = index[id(v)]
+        for u, local in zip(v.inputs, v.local_grads):
             grads[index[id(u)]] += local * grads[k]
             walk.append(("backward", index[id(u)], number(grads[index[id(u)]])))
     assert grads == [v.grad for v in order]  # the walk ends where backward() ended

@@ -10,7 +10,7 @@ the same loop `backward()` runs, so the last step's grads equal the engine's.
 
 from __future__ import annotations
 
-from micrograd import Value, topological_order
+from micrograd import Value, backward_order, topological_order
 from viz.format import DIGITS, number
 
 NAME_WIDTH = 40  # an unlabelled node is named by its expression up to this length, else #k
@@ -131,8 +131,8 @@ def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -
         "lines": ["backward() starts at the output:", f"grad({top}) = ∂{top}/∂{top} = 1"],
     }]
     reached: set[int] = set()  # nodes that already had a contribution: a second one is another path
-    for k in range(root, -1, -1):
-        v = order[k]
+    for v in backward_order(order[root]):
+        k = index[id(v)]
         g = grads[k]
         args = [shown[index[id(u)]] for u in v.inputs]
         seen: dict[int, int] = {}  # an input used twice by one op has two edges: count them apart
