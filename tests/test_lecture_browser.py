@@ -82,7 +82,7 @@ def title(name):
 
 
 def seed_004_by_hand():
-    """Seed 004 from plain Values, as micrograd/__main__.py builds it (no nn labels: no layer view)."""
+    """Seed 004 from plain Values (no nn labels: no layer view)."""
     x1, x2 = Value(2.0, "x1"), Value(5.0, "x2")
     b1, w11, w21 = Value(-1.0, "W1_01"), Value(-2.0, "W1_11"), Value(1.0, "W1_21")
     b2, w12, w22 = Value(2.0, "W1_02"), Value(1.0, "W1_12"), Value(4.0, "W1_22")

@@ -14,7 +14,7 @@ LINE = re.compile(
 
 
 def seed_004():
-    """Seed 004's 2-2-1 sigmoid network written with Values, as micrograd/__main__.py does."""
+    """Seed 004's 2-2-1 sigmoid network written with plain Values (W1 row 0 holds the biases)."""
     x1, x2 = Value(2.0, "x1"), Value(5.0, "x2")
     b1, w11, w21 = Value(-1.0, "W1_01"), Value(-2.0, "W1_11"), Value(1.0, "W1_21")
     b2, w12, w22 = Value(2.0, "W1_02"), Value(1.0, "W1_12"), Value(4.0, "W1_22")
