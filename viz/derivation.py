@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from micrograd import Value, topological_order
 from viz.format import DIGITS, latex_label, number
 from viz.neurons import adjoints, consumers, role
+from viz.ops import DOT_OPS, definition, instance, local_template, partner
 
 MAX_PATHS = 12  # more paths than this are summed without being listed one by one
-DOT_OPS = ("w·x+b", "w·x")
 
 
 @dataclass
@@ -162,104 +162,19 @@ def _factors(path: list[tuple[Value, int]], names: dict[int, str], latex: dict[i
     for out, p in path:
         node, local = out.inputs[p], out.local_grads[p]
         running *= local
-        other = _other(out, p)
-        text, tex = local_formula(out.op, p, p == len(out.inputs) - 1)
+        other = out.inputs[partner(out.op, p, len(out.inputs))]
+        text, tex = local_template(out.op, p, p == len(out.inputs) - 1)
         fill = {"a": names[id(node)], "b": names[id(other)], "o": names[id(out)]}
         fill_tex = {"a": latex[id(node)], "b": latex[id(other)], "o": latex[id(out)]}
         text, tex = text.format(**fill), tex.format(**fill_tex)
-        factors.append(Factor(out, node, p, text, tex, instance(out, p), local, running))
+        numbers = instance(out.op, p, [u.data for u in out.inputs], out.data)
+        factors.append(Factor(out, node, p, text, tex, numbers, local, running))
     return factors
-
-
-def _other(out: Value, p: int) -> Value:
-    """The input that d(out)/d(input p) is written in: the paired x or w of a drive, the other factor."""
-    ins = out.inputs
-    if out.op in DOT_OPS:
-        return ins[p] if p == len(ins) - 1 and out.op == "w·x+b" else ins[p + 1] if p % 2 == 0 else ins[p - 1]
-    if len(ins) == 2:
-        return ins[1 - p]
-    return ins[p]
-
-
-# d(out)/d(input) per op: (text, LaTeX) templates in the input's name {a}, the other input's
-# name {b} and the output's name {o}; p is the input's position.
-def local_formula(op: str, p: int, last: bool) -> tuple[str, str]:
-    """d(out)/d(input p) of `op` as text and LaTeX templates in {a}, {b} (other input), {o} (output)."""
-    if op == "+" or op == "w·x+b" and last:
-        return "1", "1"
-    if op in DOT_OPS:  # inputs (w1, x1, w2, x2, ...): d/dw_i = x_i, d/dx_i = w_i
-        return "{b}", "{b}"
-    if op == "-":
-        return ("1", "1") if p == 0 else ("−1", "-1")
-    if op == "neg":
-        return "−1", "-1"
-    if op == "*":
-        return "{b}", "{b}"
-    if op == "/":
-        return ("1/{b}", r"\frac{{1}}{{{b}}}") if p == 0 else ("−{b}/{a}²", r"-\frac{{{b}}}{{{a}^2}}")
-    if op == "**":
-        return ("{b}·{a}^({b}−1)", "{b} {a}^{{{b}-1}}") if p == 0 else ("{o}·ln {b}", r"{o} \ln {b}")
-    if op.startswith("**"):
-        k = op[2:]
-        if k == "2":
-            return "2·{a}", r"2 \cdot {a}"
-        return f"{k}·{{a}}^({k}−1)", f"{k} {{a}}^{{{{{k}-1}}}}"
-    if op == "exp":
-        return "e^{a}", "e^{{{a}}}"
-    if op == "log":
-        return "1/{a}", r"\frac{{1}}{{{a}}}"
-    if op == "tanh":
-        return "1 − tanh²({a})", r"1 - \tanh^2({a})"
-    if op == "sigmoid":
-        return "σ({a})(1 − σ({a}))", r"\sigma({a})(1 - \sigma({a}))"
-    if op == "relu":
-        return "1 if {a} > 0 else 0", r"[{a} > 0]"
-    return f"d {op}/d{{a}}", rf"\partial\,\mathrm{{{op}}}/\partial {{a}}"
-
-
-def instance(out: Value, p: int) -> str:
-    """The local derivative's formula with numbers in place of names ('' when that adds nothing)."""
-    op, a = out.op, out.inputs[p]
-
-    def n(x: float) -> str:  # a negative number in parentheses, as inside a product
-        text = number(x)
-        return f"({text})" if text.startswith("-") else text
-
-    if op == "/":
-        b = out.inputs[1].data
-        return f"1/{n(b)}" if p == 0 else f"−{n(out.inputs[0].data)}/{n(b)}²"
-    if op.startswith("**") and len(op) > 2:
-        k = op[2:]
-        return f"2·{n(a.data)}" if k == "2" else f"{k}·{n(a.data)}^({k}−1)"
-    if op == "tanh":
-        return f"1 − {n(out.data)}²"
-    if op == "sigmoid":
-        return f"{n(out.data)} (1 − {n(out.data)})"
-    if op == "log":
-        return f"1/{n(a.data)}"
-    return ""
 
 
 def _definition(v: Value, names: dict[int, str], latex: dict[int, str]) -> tuple[str, str]:
     """What an unlabelled node is, in its inputs' names: ('v19 = 1 − a1^(2)', LaTeX)."""
-    op = v.op
-    a, ta = [names[id(u)] for u in v.inputs], [latex[id(u)] for u in v.inputs]
-    if op in DOT_OPS:
-        bias = op == "w·x+b"
-        text = " + ".join(f"{w}·{x}" for w, x in zip(a[0::2], a[1::2])) + (f" + {a[-1]}" if bias else "")
-        tex = " + ".join(f"{w} {x}" for w, x in zip(ta[0::2], ta[1::2])) + (f" + {ta[-1]}" if bias else "")
-    elif op in ("+", "-", "*", "/"):
-        symbol = {"+": "+", "-": "−", "*": "·", "/": "/"}[op]
-        tex_symbol = {"+": "+", "-": "-", "*": r"\cdot", "/": "/"}[op]
-        text, tex = f"{a[0]} {symbol} {a[1]}", f"{ta[0]} {tex_symbol} {ta[1]}"
-    elif op == "neg":
-        text, tex = f"−{a[0]}", f"-{ta[0]}"
-    elif op == "**":
-        text, tex = f"{a[0]}^{a[1]}", f"{ta[0]}^{{{ta[1]}}}"
-    elif op.startswith("**"):
-        text, tex = f"{a[0]}^{op[2:]}", f"{ta[0]}^{{{op[2:]}}}"
-    else:
-        text, tex = f"{op}({a[0]})", rf"\operatorname{{{op}}}({ta[0]})"
+    text, tex = definition(v.op, [names[id(u)] for u in v.inputs], [latex[id(u)] for u in v.inputs])
     return f"{names[id(v)]} = {text}", f"{latex[id(v)]} = {tex}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from viz.derivation import MAX_PATHS, Delta, Derivation, Factor
 from viz.format import latex_label, latex_number, number
+from viz.ops import sigma_prime_text
 
 ACTIVATION_NAMES = {"**2": "square", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "linear"}
 
@@ -130,18 +131,7 @@ def _delta_markdown(d: Derivation, t, r) -> list[str]:
 
 def _sigma_text(delta: Delta, n) -> str:
     """sigma'(z) of a neuron's activation in the documents' terms, its numbers and its value."""
-    op, a, z, value = delta.activation, n(delta.a), n(delta.z), n(delta.sigma_prime)
-    if op == "sigmoid":
-        return f"a(1 − a) = {a} (1 − {a}) = {value}"
-    if op == "tanh":
-        return f"1 − a² = 1 − {_paren(a)}² = {value}"
-    if op == "**2":
-        return f"2z = 2·{_paren(z)} = {value}"
-    if op == "relu":
-        return f"1, since z = {z} > 0" if delta.z > 0 else f"0, since z = {z} ≤ 0"
-    if op == "linear":
-        return "1 (a linear neuron: no activation)"
-    return f"d {op}/dz = {value}"
+    return sigma_prime_text(delta.activation, n(delta.a), n(delta.z), n(delta.sigma_prime), delta.z > 0)
 
 
 def _which(f: Factor) -> str:

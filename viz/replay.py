@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from micrograd import Value, topological_order
 from viz.model import Model
+from viz.ops import DOT_OPS, exponent
 from viz.problem import Problem
 
 Key = tuple[int, str, str]
@@ -102,6 +103,7 @@ def replay(problem: Problem, overrides: Mapping[Key, float], tracked: set[Key]
 
 def forward(op: str, x: list[float]) -> float:
     """The value of one node from its inputs' values, exactly as the engine computes it."""
+    power = exponent(op)
     if op == "+":
         return x[0] + x[1]
     if op == "-":
@@ -114,8 +116,8 @@ def forward(op: str, x: list[float]) -> float:
         return -x[0]
     if op == "**":
         return x[0] ** x[1]
-    if op.startswith("**"):
-        return x[0] ** float(op[2:])
+    if power is not None:
+        return x[0] ** float(power)
     if op == "exp":
         return math.exp(x[0])
     if op == "log":
@@ -129,7 +131,7 @@ def forward(op: str, x: list[float]) -> float:
         return e / (1.0 + e)
     if op == "relu":
         return x[0] if x[0] > 0.0 else 0.0
-    if op in ("w·x", "w·x+b"):
+    if op in DOT_OPS:
         s = x[-1] if op == "w·x+b" else 0.0
         for k in range(0, len(x) - (op == "w·x+b"), 2):
             s += x[k] * x[k + 1]
@@ -139,6 +141,7 @@ def forward(op: str, x: list[float]) -> float:
 
 def local_grads(op: str, x: list[float], out: float) -> list[float]:
     """d out / d input for each input, from the values at hand (the student's, where they gave one)."""
+    power = exponent(op)
     if op == "+":
         return [1.0, 1.0]
     if op == "-":
@@ -151,8 +154,8 @@ def local_grads(op: str, x: list[float], out: float) -> list[float]:
         return [-1.0]
     if op == "**":
         return [x[1] * x[0] ** (x[1] - 1.0), out * math.log(x[0])]
-    if op.startswith("**"):
-        k = float(op[2:])
+    if power is not None:
+        k = float(power)
         return [k * x[0] ** (k - 1.0) if k != 0.0 else 0.0]
     if op == "exp":
         return [out]
@@ -164,7 +167,7 @@ def local_grads(op: str, x: list[float], out: float) -> list[float]:
         return [out * (1.0 - out)]
     if op == "relu":
         return [1.0 if x[0] > 0.0 else 0.0]
-    if op in ("w·x", "w·x+b"):
+    if op in DOT_OPS:
         pairs = len(x) - (op == "w·x+b")
         locals_ = []
         for k in range(0, pairs, 2):

@@ -15,6 +15,7 @@ from viz import formula
 from viz.document import Block, Heading, Math, Para, T, join
 from viz.model import Model
 from viz.notation import DIGITS, TIMES, chain, fac, num, partial, product, sym
+from viz.ops import DOT_OPS, partner
 
 
 def graph_solution(
@@ -110,8 +111,9 @@ def _hint(c: Value, v: Value, n) -> tuple[T, T] | None:
         ) + n(c.data) + ")"
     if c.op == "tanh" and c.inputs[0] is v:
         return T("1 - ", "1 - ") + sym(c.label) + T("^2", "²"), T("1 - ", "1 - ") + fac(c.data) + T("^2", "²")
-    if c.op in ("w·x", "w·x+b"):
-        partners = [c.inputs[k ^ 1] for k, u in enumerate(c.inputs[: len(c.inputs) // 2 * 2]) if u is v]
+    if c.op in DOT_OPS:
+        pairs = c.inputs[: len(c.inputs) // 2 * 2]  # the bias has no partner
+        partners = [c.inputs[partner(c.op, k, len(c.inputs))] for k, u in enumerate(pairs) if u is v]
         if len(partners) == 1 and partners[0].label:
             return sym(partners[0].label), fac(partners[0].data)
     if (

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from micrograd import Value, backward_order, topological_order
 from viz.format import DIGITS, number
+from viz.ops import expression, local_text, signed
 
 NAME_WIDTH = 40  # an unlabelled node is named by its expression up to this length, else #k
-_PREFIX = {"exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
 
 
 def names(order: list[Value], digits: int = DIGITS) -> list[str]:
@@ -27,75 +27,9 @@ def names(order: list[Value], digits: int = DIGITS) -> list[str]:
         elif not v.op:
             out.append(number(v.data, digits))
         else:
-            text = expression(v, [out[index[id(u)]] for u in v.inputs])
+            text = expression(v.op, [out[index[id(u)]] for u in v.inputs])
             out.append(text if len(text) <= NAME_WIDTH else f"#{k}")
     return out
-
-
-def expression(v: Value, args: list[str]) -> str:
-    """`v`'s op written with `args` standing for its inputs: 'a + b', 'σ(a)', 'w1·x1 + w2·x2 + b'."""
-    op = v.op
-    wrap = [_paren(a) for a in args]
-    if op == "+":
-        return f"{args[0]} + {_signed(args[1])}"
-    if op == "-":
-        return f"{args[0]} - {wrap[1]}"
-    if op == "*":
-        return f"{wrap[0]}·{wrap[1]}"
-    if op == "/":
-        return f"{wrap[0]} / {wrap[1]}"
-    if op == "neg":
-        return f"-{wrap[0]}"
-    if op == "**":
-        return f"{wrap[0]}^{wrap[1]}"
-    if op.startswith("**"):
-        return f"{wrap[0]}^{op[2:]}"
-    if op in _PREFIX:
-        return f"{_PREFIX[op]}({args[0]})"
-    if op.startswith("w·x"):
-        n = len(args) // 2
-        terms = [f"{wrap[2 * i]}·{wrap[2 * i + 1]}" for i in range(n)]
-        if op == "w·x+b":
-            terms.append(_signed(args[-1]))
-        return " + ".join(terms)
-    return f"{op}({', '.join(args)})"
-
-
-def local_formula(v: Value, p: int, args: list[str], out: str) -> str:
-    """d v / d (input p), written with the input names `args` and `out` for v itself."""
-    op = v.op
-    if op == "+":
-        return "1"
-    if op == "-":
-        return "1" if p == 0 else "-1"
-    if op == "*":
-        return args[1 - p]
-    if op == "/":
-        return f"1 / {_paren(args[1])}" if p == 0 else f"-{_paren(args[0])} / {_paren(args[1])}^2"
-    if op == "neg":
-        return "-1"
-    if op == "**":
-        if p == 0:
-            return f"{_paren(args[1])}·{_paren(args[0])}^({args[1]} - 1)"
-        return f"{_paren(out)}·ln {_paren(args[0])}"
-    if op.startswith("**"):
-        k = float(op[2:])
-        return f"{op[2:]}·{_paren(args[0])}" + ("" if k == 2 else f"^{number(k - 1)}")
-    if op == "exp":
-        return f"exp({args[0]})"
-    if op == "log":
-        return f"1 / {_paren(args[0])}"
-    if op == "tanh":
-        return f"1 - {_paren(out)}^2"
-    if op == "sigmoid":
-        return f"{_paren(out)}·(1 - {out})"
-    if op == "relu":
-        return f"1 because {args[0]} > 0" if v.data > 0 else f"0 because {args[0]} ≤ 0"
-    if op.startswith("w·x"):
-        if op == "w·x+b" and p == len(args) - 1:
-            return "1"
-        return args[p + 1] if p % 2 == 0 else args[p - 1]
-    return f"∂{out}/∂{args[p]}"
 
 
 def forward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -> list[dict]:
@@ -106,8 +40,8 @@ def forward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) ->
         if not v.op:
             continue
         ks = [index[id(u)] for u in v.inputs]
-        symbolic = expression(v, [shown[i] for i in ks])
-        numeric = expression(v, [number(order[i].data, digits) for i in ks])
+        symbolic = expression(v.op, [shown[i] for i in ks])
+        numeric = expression(v.op, [number(order[i].data, digits) for i in ks])
         value = number(v.data, digits)
         head = [v.label] if v.label else []
         lines = [" = ".join(head + [symbolic]), "= " + numeric, "= " + value]
@@ -142,7 +76,7 @@ def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -
             grads[i] += local * g  # the engine's own update, in its order
             nth = seen.get(i, 0)
             seen[i] = nth + 1
-            formula = local_formula(v, p, args, shown[k])
+            formula = local_text(v.op, p, args, shown[k], v.data > 0)
             earlier = before if i in reached else None
             lines = _edge_lines(shown[k], shown[i], formula, local, g, earlier, digits)
             reached.add(i)
@@ -159,13 +93,13 @@ def _edge_lines(out: str, name: str, formula: str, local: float, g: float, befor
     value = number(local, digits)
     lines = [
         f"∂{_whole(out)}/∂{_whole(name)} = {formula}" + ("" if formula == value else f" = {value}"),
-        f"grad({name}) += {number(local, digits)} × {_signed(number(g, digits))} = {number(added, digits)}",
+        f"grad({name}) += {number(local, digits)} × {signed(number(g, digits))} = {number(added, digits)}",
     ]
     if before is None:
         lines.append(f"grad({name}) = {number(added, digits)}")
     else:  # a second path into this node: the chain rule adds the paths
         total = number(before + added, digits)
-        lines.append(f"grad({name}) = {number(before, digits)} + {_signed(number(added, digits))} = {total}")
+        lines.append(f"grad({name}) = {number(before, digits)} + {signed(number(added, digits))} = {total}")
     return lines
 
 
@@ -192,19 +126,9 @@ def find(order: list[Value], wrt: Value | str) -> Value:
     return matches[0]
 
 
-def _signed(text: str) -> str:
-    """A term after + or ×: in parentheses if negative, so 2 × (-3) reads right."""
-    return f"({text})" if text.startswith("-") else text
-
-
 def _whole(name: str) -> str:
     """A name after ∂: in parentheses unless it is a single label or number."""
     return name if all(c.isalnum() or c in "_^().," for c in name) else f"({name})"
-
-
-def _paren(name: str) -> str:
-    """A name or number inside a product or power: in parentheses if it is a sum or negative."""
-    return f"({name})" if " " in name or name.startswith("-") else name
 
 
 def chains(order: list[Value], source: Value, limit: int = 6) -> list[list[tuple[int, float]]] | None:
