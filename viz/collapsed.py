@@ -6,9 +6,9 @@ from micrograd import Value, topological_order
 from viz.dot import BEFORE_BACKWARD, COLOURS, FONT
 from viz.format import DIGITS, number
 from viz.neurons import role
+from viz.ops import DOT_OPS
 from viz.render import Drawing
 
-DOT_OPS = ("w·x+b", "w·x")
 # Past this many edges between two layers that are fully connected, one small node stands for
 # all of them: n + m edges instead of n * m keeps a wide MLP's layout well under a second.
 DENSE_EDGES = 256
