@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from handmade import seed_004_loss
 
 from micrograd import Value, topological_order
 from viz.format import number
@@ -11,21 +12,6 @@ from viz.tree import tree
 LINE = re.compile(
     r"^(?P<indent>[│├└─ ]*)(?P<name>\S+)\s+(?P<op>\S+)\s+data\s+(?P<data>\S+)\s+grad\s+(?P<grad>\S+)$"
 )
-
-
-def seed_004():
-    """Seed 004's 2-2-1 sigmoid network written with plain Values (W1 row 0 holds the biases)."""
-    x1, x2 = Value(2.0, "x1"), Value(5.0, "x2")
-    b1, w11, w21 = Value(-1.0, "W1_01"), Value(-2.0, "W1_11"), Value(1.0, "W1_21")
-    b2, w12, w22 = Value(2.0, "W1_02"), Value(1.0, "W1_12"), Value(4.0, "W1_22")
-    v0, v1, v2 = Value(1.0, "W2_01"), Value(2.0, "W2_11"), Value(-4.0, "W2_21")
-    beta1 = (b1 + w11 * x1 + w21 * x2).sigmoid()
-    beta2 = (b2 + w12 * x1 + w22 * x2).sigmoid()
-    y_hat = (v0 + v1 * beta1 + v2 * beta2).sigmoid()
-    y_hat.label = "y_hat"
-    loss = 0.5 * (1.0 - y_hat) ** 2
-    loss.label = "loss"
-    return loss
 
 
 def rows(text):
@@ -40,7 +26,7 @@ def rows(text):
 
 
 def test_seed_004_numbers_are_the_documents_exact_ones():
-    loss = seed_004()
+    loss = seed_004_loss()
     loss.backward()
     shown = rows(tree(loss))
     # seed README, exact values: loss 0.3879017, y_hat 0.1192029, dl/dW2_11 -0.0462390, dl/dW1_21 -0.2311951
@@ -52,7 +38,7 @@ def test_seed_004_numbers_are_the_documents_exact_ones():
 
 
 def test_every_line_matches_the_engine():
-    loss = seed_004()
+    loss = seed_004_loss()
     loss.backward()
     order = topological_order(loss)
     shown = rows(tree(loss, digits=6))
@@ -83,7 +69,7 @@ def test_many_paths_do_not_blow_up():
 
 
 def test_long_graphs_are_cut_with_a_count_of_what_was_left_out():
-    loss = seed_004()
+    loss = seed_004_loss()
     total = len(topological_order(loss))
     lines = tree(loss, max_lines=5).splitlines()
     assert len(lines) == 6
