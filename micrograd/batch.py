@@ -15,20 +15,19 @@ the model, the loss and the update read as they do for one example:
 (12.0, 6.0)
 
 Each op still records its inputs and the local derivative for each (arrays now),
-and `backward()` is the same chain rule; a neuron's drive w·x+b is one
-matrix-vector product over the batch, forward and backward.
+and `backward()` is the same chain rule; the drives w·x+b of a layer's
+neurons are one matrix product over the batch.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from itertools import repeat
 from typing import Any
 
 import numpy as np
 
-from micrograd.engine import Value, topological_order
+from micrograd.engine import Value, _node, backward_order, topological_order
 
 _ONE = 1.0
 
@@ -39,7 +38,7 @@ class Batch(Value):
     A reduction (sum, mean) gives a Batch with a plain float, like a Value's.
     """
 
-    __slots__ = ("__weakref__",)  # a layer's stacked inputs are cached by weak reference
+    __slots__ = ()
 
     def __init__(self, data: Any, label: str = "") -> None:
         array = np.array(data, dtype=float)
@@ -52,45 +51,35 @@ class Batch(Value):
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.inputs = ()
-        self.local_grads = ()
-
-    @classmethod
-    def _result(cls, data: Any, op: str, inputs: tuple, local_grads: tuple) -> Batch:
-        out = cls.__new__(cls)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out.op = op
-        out.inputs = inputs
-        out.local_grads = local_grads
-        return out
+        self._a = self._b = None
+        self._da = self._db = 0.0
 
     # ---- the primitives: value and local derivatives side by side (arrays) ----------
+    # _batch(data, op, a, d data/d a, b, d data/d b)
 
     def __add__(self, other: Any) -> Batch:
         other = _lift(other)
-        return Batch._result(self.data + other.data, "+", (self, other), (_ONE, _ONE))
+        return _batch(self.data + other.data, "+", self, _ONE, other, _ONE)
 
     def __radd__(self, other: Any) -> Batch:
         other = _lift(other)
-        return Batch._result(other.data + self.data, "+", (other, self), (_ONE, _ONE))
+        return _batch(other.data + self.data, "+", other, _ONE, self, _ONE)
 
     def __sub__(self, other: Any) -> Batch:
         other = _lift(other)
-        return Batch._result(self.data - other.data, "-", (self, other), (_ONE, -1.0))
+        return _batch(self.data - other.data, "-", self, _ONE, other, -1.0)
 
     def __rsub__(self, other: Any) -> Batch:
         other = _lift(other)
-        return Batch._result(other.data - self.data, "-", (other, self), (_ONE, -1.0))
+        return _batch(other.data - self.data, "-", other, _ONE, self, -1.0)
 
     def __mul__(self, other: Any) -> Batch:
         other = _lift(other)
-        return Batch._result(self.data * other.data, "*", (self, other), (other.data, self.data))
+        return _batch(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __rmul__(self, other: Any) -> Batch:
         other = _lift(other)
-        return Batch._result(other.data * self.data, "*", (other, self), (self.data, other.data))
+        return _batch(other.data * self.data, "*", other, self.data, self, other.data)
 
     def __truediv__(self, other: Any) -> Batch:
         return _divide(self, _lift(other))
@@ -99,7 +88,7 @@ class Batch(Value):
         return _divide(_lift(other), self)
 
     def __neg__(self) -> Batch:
-        return Batch._result(-self.data, "neg", (self,), (-1.0,))
+        return _batch(-self.data, "neg", self, -1.0)
 
     def __pow__(self, other: Any) -> Batch:
         if isinstance(other, Value):
@@ -111,7 +100,7 @@ class Batch(Value):
         if np.any(a < 0.0) and not k.is_integer():
             raise ValueError(f"a negative base ** {k!r} is not a real number ({self._name()})")
         local = k * a ** (k - 1.0) if k != 0.0 else 0.0 * a
-        return Batch._result(a ** k, f"**{int(k) if k.is_integer() else k!r}", (self,), (local,))
+        return _batch(a ** k, f"**{int(k) if k.is_integer() else k!r}", self, local)
 
     def __rpow__(self, other: Any) -> Batch:
         return _power(_lift(other), self)
@@ -121,66 +110,72 @@ class Batch(Value):
         out = np.exp(self.data)
         if not np.isfinite(out).all():
             raise OverflowError(f"exp overflows a float ({self._name()}): every input must be <= 709.78")
-        return Batch._result(out, "exp", (self,), (out,))
+        return _batch(out, "exp", self, out)
 
     def log(self) -> Batch:
         """Natural logarithm; d/dx = 1 / x."""
         x = self.data
         if np.any(x <= 0.0):
             raise ValueError(f"log is undefined for {np.min(x)!r} ({self._name()}): the input must be > 0")
-        return Batch._result(np.log(x), "log", (self,), (1.0 / x,))
+        return _batch(np.log(x), "log", self, 1.0 / x)
 
     def tanh(self) -> Batch:
         """Hyperbolic tangent; d/dx = 1 - tanh(x)**2."""
         t = np.tanh(self.data)
-        return Batch._result(t, "tanh", (self,), (1.0 - t * t,))
+        return _batch(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self) -> Batch:
         """Logistic function; d/dx = s (1 - s)."""
         x = self.data
         e = np.exp(-np.abs(x))  # never overflows: e**-|x| <= 1
         s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-        return Batch._result(s, "sigmoid", (self,), (s * (1.0 - s),))
+        return _batch(s, "sigmoid", self, s * (1.0 - s))
 
     def relu(self) -> Batch:
         """max(0, x) for every example; d/dx = 1 where x > 0, else 0."""
-        x = self.data  # heaviside(x, 0) is 1 where x > 0 and 0 elsewhere: the local derivative
-        return Batch._result(np.maximum(x, 0.0), "relu", (self,), (np.heaviside(x, 0.0),))
+        x = self.data  # x > 0 as 1.0 and 0.0: the local derivative
+        return _batch(np.maximum(x, 0.0), "relu", self, (x > 0.0).astype(float))
 
     # ---- reductions: one number for the whole batch ---------------------------------------
 
     def sum(self) -> Batch:
         """The sum over the examples; d/dx_k = 1 for every example k."""
         x = self.data
-        return Batch._result(float(_sum(x)), "sum", (self,), (np.ones_like(x),))
+        return _batch(float(x.sum()), "sum", self, np.ones_like(x))
 
     def mean(self) -> Batch:
         """The mean over the examples: sum() * (1/B), micrograd's demo's way of writing it."""
         return self.sum() * (1.0 / self.data.size)
 
-    # ---- the neuron's drive: one matrix-vector product ---------------------------------------
+    # ---- the neurons' drives: one matrix product for a layer ---------------------------------
 
     @classmethod
-    def dot(cls, weights: Sequence[Value], inputs: Sequence[Batch], bias: Value | None = None) -> Batch:
-        """w1*x1 + ... + wn*xn (+ b) for every example: micrograd.dot's batch form, one node.
+    def drives(cls, rows: Sequence[Sequence[Value]], inputs: Sequence[Batch],
+               bias: bool = True) -> list[Batch]:
+        """micrograd.drives for a batch: every neuron's w·x (+ b) for every example, in one product.
 
-        The x_i are first stacked into one node `rows` (n x B), shared by every
-        neuron of a layer; the drive's inputs are (w1, ..., wn, rows, b) with local
-        derivatives (x_1, ..., x_n, w, 1): every dz/dw_i comes from one product.
+        The inputs x_i are stacked into one node (n x B), shared by the layer; each
+        drive has two operands, its weights (w1, ..., wn, b) with local derivatives
+        the stacked inputs (and 1 for b), and the stacked inputs with local derivatives w.
         """
+        xs = tuple(inputs)
+        rows = [row if row.__class__ is tuple else tuple(row) for row in rows]
+        n = len(xs)
         try:  # one number per weight: a weight that holds a batch, or no Value at all, fails here
-            w = np.array([p.data for p in weights], dtype=float)
+            W = np.array([[p.data for p in row] for row in rows], dtype=float)
         except (AttributeError, TypeError, ValueError):
-            w = None
-        if w is None or w.ndim != 1 or not all(map(isinstance, inputs, repeat(Batch))):
-            raise TypeError("a batch drive needs scalar Value weights (shared by every example) and "
-                            "Batch inputs: wrap the data with micrograd.batch.columns(X)")
-        rows, each_row = _stacked(inputs)
-        z = w @ rows.data
-        if bias is None:
-            return cls._result(z, "w·x", (*weights, rows), each_row + (w[:, None],))
-        z += bias.data
-        return cls._result(z, "w·x+b", (*weights, rows, bias), each_row + (w[:, None], _ONE))
+            W = None
+        if W is None or W.shape != (len(rows), n + bias) or not all(map(isinstance, xs, repeat(Batch))):
+            raise TypeError("a batch drive needs scalar Value weights (shared by every example), "
+                            f"{n} per neuron{' and a bias' if bias else ''}, and Batch inputs: "
+                            "wrap the data with micrograd.batch.columns(X)")
+        X = np.array([x.data for x in xs])
+        stacked = _batch(X, "rows", xs, None)
+        Z = W[:, :n] @ X
+        if bias:
+            Z += W[:, n:]
+        op = "w·x+b" if bias else "w·x"
+        return [_batch(z, op, row, X, stacked, w[:n, None]) for row, z, w in zip(rows, Z, W)]
 
     # ---- the chain rule over the batch ---------------------------------------------------------
 
@@ -190,27 +185,31 @@ class Batch(Value):
         From an array root the seed is `grad` for every example (the gradient of
         the sum). Grads accumulate, as for Values: zero them first.
         """
-        order = topological_order(self)
+        order = backward_order(self)
         # this pass's contributions are computed from zero, then the grads from before are added on
         earlier = [(v, v.grad) for v in order if type(v.grad) is not float or v.grad != 0.0]
         for v, _ in earlier:
             v.grad = 0.0
         self.grad = float(grad) if not isinstance(self.data, np.ndarray) else np.full_like(self.data, grad)
-        for out in reversed(order):
-            g = out.grad
-            if not out.inputs or (type(g) is float and g == 0.0):  # a leaf, or nothing flows back
+        for out in order:
+            g, a = out.grad, out._a
+            if a is None or (type(g) is float and g == 0.0):  # a leaf, or nothing flows back
                 continue
             if type(out) is Value:  # a plain scalar op (an L2 term): the engine's rule, on floats
-                for node, local in zip(out.inputs, out.local_grads):
-                    node.grad += local * g
-            elif out.op in _DRIVES:
-                _drive_backward(out, g)
+                _scalar_backward(out, g)
             elif out.op == "rows":  # d rows / d x_i is 1 on row i: row i of the grad is x_i's
-                for x, row in zip(out.inputs, g):
+                for x, row in zip(a, g):
                     x.grad = x.grad + row
+            elif a.__class__ is tuple:  # a drive: every dz/dw_i from one product, X @ g
+                for weight, d in zip(a, (out._da @ g).tolist()):
+                    weight.grad += d
+                if len(a) > len(out._da):
+                    a[-1].grad += float(g.sum())  # the bias: dz/db = 1 for every example
+                _accumulate(out._b, out._db * g)  # (n, 1) * (B,): w_i * g on row i
             else:
-                for node, local in zip(out.inputs, out.local_grads):
-                    _accumulate(node, local * g)
+                _accumulate(a, out._da * g)
+                if out._b is not None:
+                    _accumulate(out._b, out._db * g)
         for v, before in earlier:
             v.grad = v.grad + before
 
@@ -219,15 +218,40 @@ class Batch(Value):
         for v in topological_order(self):
             v.grad = 0.0
 
+    # ---- looking at a Batch node ----------------------------------------------------------------
+
+    @property
+    def inputs(self) -> tuple:
+        """As for a Value; a drive's are (w1, ..., wn, rows, b), where rows stacks the layer's inputs."""
+        a = self._a
+        if a.__class__ is tuple and self.op != "rows":
+            n = len(self._da)
+            return (*a[:n], self._b, *a[n:])
+        return a if self.op == "rows" else super().inputs
+
+    @property
+    def local_grads(self) -> tuple:
+        """As for a Value; a drive's are (x1, ..., xn, w, 1): a row of inputs per weight."""
+        a = self._a
+        if self.op == "rows":
+            return (_ONE,) * len(a)
+        if a.__class__ is tuple:
+            return (*self._da, self._db, *(_ONE,) * (len(a) - len(self._da)))
+        return super().local_grads
+
     def __len__(self) -> int:
         """The number of examples."""
-        return self.data.size if isinstance(self.data, np.ndarray) else 1
+        return self.data.shape[-1] if isinstance(self.data, np.ndarray) else 1
 
     def __repr__(self) -> str:
         if not isinstance(self.data, np.ndarray):
-            return f"Batch(data={self.data:.6g}, grad={_sum(self.grad):.6g}, op={self.op!r})"
+            return f"Batch(data={self.data:.6g}, grad={np.sum(self.grad):.6g}, op={self.op!r})"
         extra = f", label={self.label!r}" if self.label else f", op={self.op!r}" if self.op else ""
-        return f"Batch(B={self.data.size}, data=[{self.data[0]:.6g}, ...]{extra})"
+        return f"Batch(B={self.data.shape[-1]}, data=[{self.data.flat[0]:.6g}, ...]{extra})"
+
+
+def _batch(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0) -> Batch:
+    return _node(data, op, a, da, b, db, Batch)
 
 
 def columns(X: Any, label: str = "x") -> list[Batch]:
@@ -238,71 +262,41 @@ def columns(X: Any, label: str = "x") -> list[Batch]:
     return [Batch(array[:, i], f"{label}{i + 1}") for i in range(array.shape[1])]
 
 
+def _scalar_backward(out: Value, g: float) -> None:
+    """The engine's chain rule for one scalar node (see Value.backward)."""
+    a = out._a
+    if a.__class__ is tuple:
+        for w, x in zip(a, out._da):
+            w.grad += x * g
+        for x, w in zip(out._b, out._db):
+            x.grad += w * g
+    else:
+        a.grad += out._da * g
+        if out._b is not None:
+            out._b.grad += out._db * g
+
+
 def _accumulate(node: Value, contribution: Any) -> None:
     """node.grad += contribution; a shared scalar (a parameter) takes the sum over the examples."""
     if isinstance(contribution, np.ndarray) and not isinstance(node.data, np.ndarray):
-        node.grad += float(_sum(contribution))
+        node.grad += float(contribution.sum())
     elif type(node.grad) is float and node.grad == 0.0:
         node.grad = contribution  # a fresh array (local * g): it can be kept as it is
     else:
         node.grad = node.grad + contribution  # a new array: never write into one that is shared
 
 
-def _drive_backward(out: Batch, g: np.ndarray) -> None:
-    """The chain rule through z = w·rows + b: dz/dw_i = x_i (summed over examples), dz/drows = w, dz/db = 1.
-
-    Every dz/dw_i comes from one matrix-vector product, rows @ g.
-    """
-    nodes = out.inputs
-    n = len(nodes) - (2 if out.op == "w·x+b" else 1)  # inputs: n weights, the rows, the bias
-    rows, w = nodes[n], out.local_grads[n]
-    for weight, d in zip(nodes[:n], (rows.data @ g).tolist()):  # all n sums of x_i * g in one product
-        weight.grad += d
-    if type(rows.grad) is float:  # the first neuron to reach the rows: (n, 1) * (B,) is w_i * g for each i
-        rows.grad = w * g
-    else:
-        rows.grad += w * g  # an array this pass made: adding in place is safe
-    if len(nodes) > n + 1:
-        nodes[-1].grad += float(_sum(g))
-
-
-_DRIVES = ("w·x+b", "w·x")
-_last_rows: list = [lambda: None, ()]  # a weak reference to the last rows node, and its rows
-
-
-def _stacked(inputs: Sequence[Batch]) -> tuple[Batch, tuple]:
-    """The inputs as one node of n rows (n x B), and its rows; a layer's neurons share them.
-
-    d rows / d x_i is 1 on row i: backward hands row i of its grad to x_i. The
-    cache holds weak references only, so it never keeps a dropped graph alive.
-    """
-    last, each_row = _last_rows
-    node = last()
-    inputs = tuple(inputs)
-    if node is not None and node.inputs == inputs:  # the very same input nodes (Values compare by identity)
-        return node, each_row
-    node = Batch._result(np.array([x.data for x in inputs]), "rows", inputs, ())
-    each_row = tuple(node.data)
-    _last_rows[:] = [weakref.ref(node), each_row]
-    return node, each_row
-
-
-def _sum(a: Any) -> Any:
-    """a.sum(): numpy's method, without np.sum's Python-level dispatch (this is the hot path)."""
-    return a.sum()
-
-
 def _divide(a: Value, b: Value) -> Batch:
     if np.any(np.asarray(b.data) == 0.0):
         raise ZeroDivisionError(f"division by zero: the divisor {b._name()} is 0.0 for some example")
-    return Batch._result(a.data / b.data, "/", (a, b), (1.0 / b.data, -a.data / (b.data * b.data)))
+    return _batch(a.data / b.data, "/", a, 1.0 / b.data, b, -a.data / (b.data * b.data))
 
 
 def _power(a: Value, b: Value) -> Batch:
     if np.any(np.asarray(a.data) <= 0.0):
         raise ValueError(f"** with a Value exponent needs a base > 0 ({a._name()})")
     out = a.data ** b.data
-    return Batch._result(out, "**", (a, b), (b.data * a.data ** (b.data - 1.0), out * np.log(a.data)))
+    return _batch(out, "**", a, b.data * a.data ** (b.data - 1.0), b, out * np.log(a.data))
 
 
 def _lift(x: Any) -> Value:

@@ -5,6 +5,10 @@ output with respect to each input (d out / d input). `backward()` is then the
 chain rule and nothing else: visit the graph in reverse topological order and,
 along every edge, add ``local * out.grad`` to the input's grad.
 
+A neuron's drive w·x + b is one node (`dot`, `drives`) whose two operands are
+vectors: the neuron's weights with its bias, and its inputs. The neurons of a
+layer share one input vector, so the graph stores it, and walks it, once.
+
 Nothing here points from an input to its output, and no op keeps a closure, so
 a graph holds no reference cycles: dropping the last reference to the root
 frees the whole graph at once, without the cycle collector.
@@ -20,26 +24,26 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
 from collections.abc import Iterable, Sequence
+from operator import attrgetter, mul
+from typing import Any
 
 Number = float | int
 
-_NO_INPUTS: tuple = ()
-_ADD_LOCALS = (1.0, 1.0)   # d(a+b)/da, d(a+b)/db
-_SUB_LOCALS = (1.0, -1.0)  # d(a-b)/da, d(a-b)/db
-_NEG_LOCALS = (-1.0,)
 _EXP_LIMIT = 709.782712893384  # math.exp overflows a float above this
 
 
 class Value:
     """One number in a computation graph: its data, its grad, and how it was made.
 
-    ``inputs`` are the Values it was computed from, in order; ``local_grads``
-    holds d(self)/d(input) for each of them, fixed when ``data`` was computed.
+    A node made by an op has one or two operands, ``_a`` and ``_b``, and the
+    local derivative of its data with respect to each, ``_da`` and ``_db``,
+    fixed when ``data`` was computed. In a drive the operands are vectors (tuples):
+    ``_a`` = (w1, ..., wn, b) with ``_da`` = (x1, ..., xn, 1), and ``_b`` = (x1, ..., xn)
+    with ``_db`` = (w1, ..., wn). `inputs` and `local_grads` list them one by one.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "inputs", "local_grads")
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db")
     __array_ufunc__ = None  # numpy scalars defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -47,34 +51,23 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.inputs = _NO_INPUTS
-        self.local_grads = _NO_INPUTS
-
-    @classmethod
-    def _result(cls, data: float, op: str, inputs: tuple, local_grads: tuple) -> Value:
-        """A new node made by `op` from `inputs`, with d(out)/d(input) for each."""
-        out = cls.__new__(cls)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out.op = op
-        out.inputs = inputs
-        out.local_grads = local_grads
-        return out
+        self._a = self._b = None
+        self._da = self._db = 0.0
 
     # ---- the primitives: value and local derivatives side by side --------------------
+    # _node(data, op, a, d data/d a, b, d data/d b)
 
     def __add__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value._result(self.data + other.data, "+", (self, other), _ADD_LOCALS)
+        return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __sub__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value._result(self.data - other.data, "-", (self, other), _SUB_LOCALS)
+        return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __mul__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return Value._result(self.data * other.data, "*", (self, other), (other.data, self.data))
+        return _node(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __truediv__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
@@ -83,10 +76,10 @@ class Value:
             raise ZeroDivisionError(
                 f"division by zero: the divisor {other._name()} is 0.0 (dividend {a!r})"
             )
-        return Value._result(a / b, "/", (self, other), (1.0 / b, -a / (b * b)))
+        return _node(a / b, "/", self, 1.0 / b, other, -a / (b * b))
 
     def __neg__(self) -> Value:
-        return Value._result(-self.data, "neg", (self,), _NEG_LOCALS)
+        return _node(-self.data, "neg", self, -1.0)
 
     def __pow__(self, other: Value | Number) -> Value:
         a = self.data
@@ -98,7 +91,7 @@ class Value:
                     "use a number exponent for a negative base"
                 )
             out = _checked_pow(a, b, self)
-            return Value._result(out, "**", (self, other), (b * a ** (b - 1.0), out * math.log(a)))
+            return _node(out, "**", self, b * a ** (b - 1.0), other, out * math.log(a))
         k = _as_float(other, "exponent")
         if a == 0.0 and k < 0.0:
             raise ZeroDivisionError(f"0.0 ** {k!r} is undefined ({self._name()}): the base must not be 0")
@@ -108,8 +101,7 @@ class Value:
                 "a negative base needs a whole-number exponent"
             )
         out = _checked_pow(a, k, self)
-        local = k * a ** (k - 1.0) if k != 0.0 else 0.0
-        return Value._result(out, f"**{_short(k)}", (self,), (local,))
+        return _node(out, f"**{_short(k)}", self, k * a ** (k - 1.0) if k != 0.0 else 0.0)
 
     def exp(self) -> Value:
         """e ** self; d/dx = e ** x."""
@@ -119,19 +111,19 @@ class Value:
                 f"exp overflows a float for {x!r} ({self._name()}): the input must be <= 709.78"
             )
         out = math.exp(x)
-        return Value._result(out, "exp", (self,), (out,))
+        return _node(out, "exp", self, out)
 
     def log(self) -> Value:
         """Natural logarithm; d/dx = 1 / x."""
         x = self.data
         if x <= 0.0:
             raise ValueError(f"log is undefined for {x!r} ({self._name()}): the input must be > 0")
-        return Value._result(math.log(x), "log", (self,), (1.0 / x,))
+        return _node(math.log(x), "log", self, 1.0 / x)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x)**2."""
         t = math.tanh(self.data)
-        return Value._result(t, "tanh", (self,), (1.0 - t * t,))
+        return _node(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e**-x); d/dx = s (1 - s)."""
@@ -141,14 +133,12 @@ class Value:
         else:  # e**x / (1 + e**x) never overflows for x < 0
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value._result(s, "sigmoid", (self,), (s * (1.0 - s),))
+        return _node(s, "sigmoid", self, s * (1.0 - s))
 
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 where x > 0, else 0."""
         x = self.data
-        if x > 0.0:
-            return Value._result(x, "relu", (self,), (1.0,))
-        return Value._result(0.0, "relu", (self,), (0.0,))
+        return _node(x, "relu", self, 1.0) if x > 0.0 else _node(0.0, "relu", self, 0.0)
 
     # ---- reflected forms: a number on the left (a Value there handles the op itself) ---
 
@@ -178,18 +168,26 @@ class Value:
         parameters) when you want a fresh gradient.
         """
         order = backward_order(self)
-        earlier = [v.grad for v in order]
-        carry = any(earlier)
+        carry = any(map(_grad_of, order))
         if carry:  # this pass's contributions are computed from zero, then added on
+            earlier = [v.grad for v in order]
             for v in order:
                 v.grad = 0.0
         self.grad = _as_float(grad, "backward seed")
         for out in order:
             g = out.grad
-            if g == 0.0:  # nothing flows back (a ReLU that is off, a hinge that is met): skip its inputs
+            a = out._a
+            if g == 0.0 or a is None:  # a leaf, or nothing flows back (a ReLU that is off, a hinge met)
                 continue
-            for node, local in zip(out.inputs, out.local_grads):
-                node.grad += local * g
+            if a.__class__ is tuple:  # a drive: d/dw_i = x_i (d/db = 1), then d/dx_i = w_i
+                for w, x in zip(a, out._da):
+                    w.grad += x * g
+                for x, w in zip(out._b, out._db):
+                    x.grad += w * g
+            else:
+                a.grad += out._da * g
+                if out._b is not None:
+                    out._b.grad += out._db * g
         if carry:
             for v, before in zip(order, earlier):
                 v.grad += before
@@ -200,6 +198,26 @@ class Value:
             v.grad = 0.0
 
     # ---- looking at a Value ---------------------------------------------------------------
+
+    @property
+    def inputs(self) -> tuple:
+        """The Values this one was computed from, in order; a drive's are (w1, x1, ..., wn, xn, b)."""
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if a.__class__ is tuple:
+            return _interleave(a, b)
+        return (a,) if b is None else (a, b)
+
+    @property
+    def local_grads(self) -> tuple:
+        """d(self)/d(input) for each of `inputs`, fixed when data was computed."""
+        a = self._a
+        if a is None:
+            return ()
+        if a.__class__ is tuple:
+            return _interleave(self._da, self._db[:len(self._b)])
+        return (self._da,) if self._b is None else (self._da, self._db)
 
     @property
     def _prev(self) -> tuple:
@@ -221,45 +239,101 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{extra})"
 
 
+def _node(data: float, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, kind: type = Value) -> Value:
+    """A new node made by `op` from operand a (and b), with d(data)/da (and d(data)/db)."""
+    out = _new(kind)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._a = a
+    out._da = da
+    out._b = b
+    out._db = db
+    return out
+
+
+_new = object.__new__
+_grad_of = attrgetter("grad")
+
+
 def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | None = None) -> Value:
     """A neuron's drive w1*x1 + ... + wn*xn (+ b) as one node with 2n (+1) inputs.
 
-    The inputs of the node are (w1, x1, w2, x2, ..., b); the local derivative
-    for each w_i is x_i, for each x_i it is w_i, and for b it is 1.
+    Its inputs are (w1, x1, w2, x2, ..., b); the local derivative for each w_i
+    is x_i, for each x_i it is w_i, and for b it is 1.
 
     >>> w = [Value(2.0), Value(-1.0)]
     >>> z = dot(w, [3.0, 4.0], Value(0.5))
     >>> z.data, z.op
     (2.5, 'w·x+b')
     """
-    n = len(weights)
-    if len(inputs) != n:
-        raise ValueError(f"dot needs as many weights as inputs, got {n} and {len(inputs)}")
-    if n and type(inputs[0]) is not Value and isinstance(inputs[0], Value):
-        return type(inputs[0]).dot(weights, inputs, bias)  # a Value subclass (micrograd.batch) does its own
-    try:
-        wd = [w.data for w in weights]
-    except AttributeError:
-        raise TypeError("dot needs Values as weights (they receive gradients), got "
-                        f"{[type(w).__name__ for w in weights]}") from None
-    xs = inputs
-    try:
-        xd = [x.data for x in xs]
-    except AttributeError:  # plain numbers among the inputs become leaf Values
-        xs = [_lift(x) for x in inputs]
-        xd = [x.data for x in xs]
-    s = bias.data if bias is not None else 0.0
-    for wx in map(operator.mul, wd, xd):
-        s += wx  # summed as b + w1 x1 + w2 x2 + ..., micrograd's order
-    # interleave by slices (one C loop each): inputs (w1, x1, ..., b), locals (x1, w1, ..., 1)
-    end = 2 * n
-    nodes = [bias] * (end + 1)
-    nodes[0:end:2], nodes[1:end:2] = weights, xs
-    locals_ = [1.0] * (end + 1)
-    locals_[0:end:2], locals_[1:end:2] = xd, wd
-    if bias is None:
-        return Value._result(s, "w·x", tuple(nodes[:end]), tuple(locals_[:end]))
-    return Value._result(s, "w·x+b", tuple(nodes), tuple(locals_))
+    if not isinstance(bias, Value) and bias is not None:
+        raise TypeError(f"dot needs a Value as bias (it receives a gradient) or None, got {bias!r}")
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
+    row = (*weights, bias) if bias is not None else tuple(weights)
+    return drives([row], inputs, bias is not None)[0]
+
+
+def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
+           bias: bool = True) -> list[Value]:
+    """The drives of neurons that all see `inputs`: one `dot` node per row of weights.
+
+    Each row is a neuron's (w1, ..., wn, b), or (w1, ..., wn) with bias=False. The
+    nodes share one vector of inputs, so a layer's graph holds it once; a row given
+    as a tuple is kept as it is (a neuron that passes the same tuple every time is
+    walked once per backward pass, not once per example).
+
+    >>> w, b = [Value(2.0), Value(-1.0)], Value(0.5)
+    >>> [z.data for z in drives([(*w, b), (b, w[0], w[1])], [3.0, 4.0])]
+    [2.5, -1.5]
+    """
+    xs = tuple(inputs)
+    kinds = set(map(type, xs))
+    if kinds != {Value}:
+        if len(kinds) == 1 and issubclass(kinds.pop(), Value):
+            return type(xs[0]).drives(rows, xs, bias)  # a Value subclass (micrograd.batch) does its own
+        if any(isinstance(x, Value) and type(x) is not Value for x in xs):
+            raise TypeError("a drive's inputs must be all Values (numbers become Values) or all Batches, "
+                            f"got {sorted(k.__name__ for k in set(map(type, xs)))}")
+        xs = tuple(map(_lift, xs))  # plain numbers become leaf Values
+    xd = [x.data for x in xs]
+    n = len(xs)
+    if bias:
+        op, dx = "w·x+b", (*xd, 1.0)  # d/dw_i = x_i, d/db = 1: the same for every neuron
+    else:
+        op, dx = "w·x", tuple(xd)
+    out = []
+    for row in rows:
+        if row.__class__ is not tuple:
+            row = tuple(row)
+        if len(row) != n + bias:
+            raise ValueError(f"a drive needs {n} weights{' and a bias' if bias else ''} for {n} inputs, "
+                             f"got {len(row)} Values")
+        try:
+            wd = tuple([w.data for w in row])
+        except AttributeError:
+            raise TypeError("a drive needs Values as weights (they receive gradients), got "
+                            f"{[type(w).__name__ for w in row]}") from None
+        # summed as b + w1 x1 + w2 x2 + ..., micrograd's order (map stops at the last x: wd[n] is b)
+        s = sum(map(mul, wd, xd), wd[n] if bias else 0.0)
+        if s.__class__ is not float:
+            raise TypeError(f"a drive needs scalar Values as weights, got data {s!r}: "
+                            "a Batch cannot be a weight")
+        z = _new(Value)  # _node(s, op, row, dx, xs, wd), written out: this is the hot loop of training
+        z.data = s
+        z.grad, z.label, z.op, z._a, z._da, z._b, z._db = 0.0, "", op, row, dx, xs, wd
+        out.append(z)
+    return out
+
+
+def _interleave(a: Sequence, b: Sequence) -> tuple:
+    """(a1, b1, a2, b2, ..., an, bn) and a's extra last element (a drive's bias), if any."""
+    n = len(b)
+    out = [None] * (2 * n)
+    out[0::2], out[1::2] = a[:n], b
+    return (*out, *a[n:])
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -287,20 +361,56 @@ def backward_order(root: Value) -> list[Value]:
 def _postorder(root: Value, first_input_first: bool) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
+    done: set[int] = set()  # ids of vectors (a layer's inputs, a neuron's weights) whose nodes are all placed
     stack: list[Value | None] = [root]  # nodes to visit; None marks "the node below is complete"
+    pop, place, saw = stack.pop, order.append, seen.add  # bound once: this loop is hot
     while stack:
-        v = stack.pop()
+        v = pop()
         if v is None:  # every input of the node under the marker is placed: it can go next
-            order.append(stack.pop())
-        elif v not in seen:
-            seen.add(v)
-            if seen.issuperset(v.inputs):  # a leaf, or inputs met before (weights): one C-level check
-                order.append(v)
+            place(pop())
+            continue
+        if v in seen:
+            continue
+        saw(v)
+        a, b = v._a, v._b
+        if a is None:  # a leaf
+            place(v)
+        elif a.__class__ is not tuple:  # one or two Values: push the ones not placed yet
+            if a in seen:
+                if b is None or b in seen:
+                    place(v)
+                else:
+                    stack += (v, None, b)
+            elif b is None or b in seen:
+                stack += (v, None, a)
             else:
-                stack += (v, None)
-                # the stack is last in, first out: push reversed to explore the first input first
-                stack += reversed(v.inputs) if first_input_first else v.inputs
+                stack += (v, None, b, a) if first_input_first else (v, None, a, b)
+        elif id(a) in done and id(b) in done:  # a drive whose weights and inputs are all placed
+            place(v)
+        else:
+            todo = [u for u in (a, b) if not _placed(u, seen, done)]
+            if not todo:
+                place(v)
+                continue
+            stack += (v, None)
+            nodes = todo[0] if len(todo) == 1 and todo[0].__class__ is tuple else v.inputs
+            # the stack is last in, first out: push reversed to explore the first input first
+            stack += reversed(nodes) if first_input_first else nodes
     return order
+
+
+def _placed(operand: Any, seen: set, done: set) -> bool:
+    """Whether every node of an operand (a Value, a vector of them, or None) is already placed."""
+    if operand is None:
+        return True
+    if operand.__class__ is not tuple:
+        return operand in seen
+    if id(operand) in done:
+        return True
+    if seen.issuperset(operand):  # seen and not placed would make a cycle: seen here means placed
+        done.add(id(operand))
+        return True
+    return False
 
 
 def values(xs: Iterable[Number], label: str = "") -> list[Value]:

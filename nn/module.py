@@ -12,7 +12,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from micrograd import Value, dot
+from micrograd import Value, drives
 from nn import labels
 from nn.activations import Activation, resolve
 from nn.weights import Matrix, layer_weights
@@ -50,12 +50,39 @@ class Neuron(Module):
         self.connections = None if connections is None else tuple(connections)
         seen = range(self.nin) if self.connections is None else self.connections
         draw = random.uniform
-        self.w = [Value(draw(-1, 1) if init is None else init, labels.weight(layer, index, i + 1))
-                  for i in seen]
+        w = [Value(draw(-1, 1) if init is None else init, labels.weight(layer, index, i + 1)) for i in seen]
         b0 = bias_init if bias_init is not None else init if init is not None else 0.0
-        self.b = Value(b0, labels.bias(layer, index)) if bias else None
+        self._w, self._b = tuple(w), Value(b0, labels.bias(layer, index)) if bias else None
+        self._params = self._w + (self._b,) if bias else self._w  # the drive's weight vector, one tuple
         self._z_label = labels.drive(layer, index)
         self._a_label = labels.activation(layer, index)
+
+    @property
+    def w(self) -> tuple[Value, ...]:
+        """The weights (w1, ..., wn), one per input the neuron sees."""
+        return self._w
+
+    @w.setter
+    def w(self, weights: Sequence[Value]) -> None:
+        weights = tuple(weights)
+        if len(weights) != len(self._w) or not all(isinstance(v, Value) for v in weights):
+            raise ValueError(f"neuron {self.index} of layer {self.layer} needs {len(self._w)} Values as "
+                             f"weights, got {weights!r}: to change a weight's number, set its .data")
+        self._w = weights
+        self._params = weights + (self._b,) if self._b is not None else weights
+
+    @property
+    def b(self) -> Value | None:
+        """The bias, or None for a neuron without one."""
+        return self._b
+
+    @b.setter
+    def b(self, bias: Value) -> None:
+        if self._b is None or not isinstance(bias, Value):
+            raise ValueError(f"neuron {self.index} of layer {self.layer} "
+                             + ("has no bias" if self._b is None else f"needs a Value as bias, got {bias!r}"))
+        self._b = bias
+        self._params = self._w + (bias,)
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """The neuron's output for inputs x (Values or numbers)."""
@@ -64,7 +91,10 @@ class Neuron(Module):
                              f"got {len(x)}")
         if self.connections is not None:
             x = [x[i] for i in self.connections]
-        z = dot(self.w, x, self.b)
+        return self._activate(drives([self._params], x, self._b is not None)[0])
+
+    def _activate(self, z: Value) -> Value:
+        """The neuron's output from its drive z: labels z and, unless 'linear', its activation a."""
         z.label = self._z_label
         if self._fn is None:
             return z
@@ -73,7 +103,7 @@ class Neuron(Module):
         return a
 
     def parameters(self) -> list[Value]:
-        return self.w + [self.b] if self.b is not None else list(self.w)
+        return list(self._params)
 
     def __repr__(self) -> str:
         name = "ReLU" if self.activation == "relu" else self.activation.capitalize()
@@ -110,7 +140,19 @@ class Layer(Module):
         """The layer's outputs as a list, however many there are."""
         if len(x) != self.nin:
             raise ValueError(f"layer {self.index} takes {self.nin} inputs, got {len(x)}")
-        return [n(x) for n in self.neurons]
+        if self.mask is not None:
+            return [n(x) for n in self.neurons]
+        # one drive per neuron, all on one shared vector of inputs
+        zs = drives([n._params for n in self.neurons], x, self.bias)
+        act = self.neurons[0]._fn
+        for n, z in zip(self.neurons, zs):
+            z.label = n._z_label
+        if act is None:
+            return zs
+        out = list(map(act, zs))
+        for n, a in zip(self.neurons, out):
+            a.label = n._a_label
+        return out
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]

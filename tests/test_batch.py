@@ -161,7 +161,7 @@ def test_dropped_input_layer_cache_does_not_mix_batches():
         (lambda: columns([1.0, 2.0]), ValueError, ["2-D"]),
         (lambda: Batch([1.0, 0.0]).log(), ValueError, ["log", "> 0"]),
         (lambda: Value(1.0) / Batch([1.0, 0.0]), ZeroDivisionError, ["division"]),
-        (lambda: Batch([1.0]).dot([Batch([1.0])], [Batch([2.0])]), TypeError, ["scalar Value weights"]),
+        (lambda: dot([Batch([1.0])], [Batch([2.0])]), TypeError, ["scalar Value weights"]),
     ],
 )
 def test_bad_input_says_what_is_wrong(make, error, words):
