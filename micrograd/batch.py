@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from micrograd.engine import Value, _node, backward_order, topological_order
+from micrograd.engine import Value, _node, _postorder, topological_order
 
 _ONE = 1.0
 
@@ -156,26 +156,27 @@ class Batch(Value):
 
         The inputs x_i are stacked into one node (n x B), shared by the layer; each
         drive has two operands, its weights (w1, ..., wn, b) with local derivatives
-        the stacked inputs (and 1 for b), and the stacked inputs with local derivatives w.
+        the stacked inputs (a row of ones for b), and the stacked inputs with local derivatives w.
         """
         xs = tuple(inputs)
-        rows = [row if row.__class__ is tuple else tuple(row) for row in rows]
-        n = len(xs)
+        rows = list(map(tuple, rows))
+        n, m = len(xs), len(xs) + bias
         try:  # one number per weight: a weight that holds a batch, or no Value at all, fails here
-            W = np.array([[p.data for p in row] for row in rows], dtype=float)
+            W = np.array([p.data for row in rows for p in row], dtype=float)
         except (AttributeError, TypeError, ValueError):
             W = None
-        if W is None or W.shape != (len(rows), n + bias) or not all(map(isinstance, xs, repeat(Batch))):
+        if (W is None or W.shape != (len(rows) * m,) or set(map(len, rows)) - {m}
+                or not all(map(isinstance, xs, repeat(Batch)))):
             raise TypeError("a batch drive needs scalar Value weights (shared by every example), "
                             f"{n} per neuron{' and a bias' if bias else ''}, and Batch inputs: "
                             "wrap the data with micrograd.batch.columns(X)")
+        W = W.reshape(len(rows), m)
         X = np.array([x.data for x in xs])
         stacked = _batch(X, "rows", xs, None)
-        Z = W[:, :n] @ X
-        if bias:
-            Z += W[:, n:]
+        if bias:  # the bias is a weight on an input that is 1 for every example
+            X = np.vstack([X, np.ones(X.shape[1])])
         op = "w·x+b" if bias else "w·x"
-        return [_batch(z, op, row, X, stacked, w[:n, None]) for row, z, w in zip(rows, Z, W)]
+        return [_batch(z, op, row, X, stacked, w[:n]) for row, z, w in zip(rows, W @ X, W)]
 
     # ---- the chain rule over the batch ---------------------------------------------------------
 
@@ -185,27 +186,32 @@ class Batch(Value):
         From an array root the seed is `grad` for every example (the gradient of
         the sum). Grads accumulate, as for Values: zero them first.
         """
-        order = backward_order(self)
+        leaves: list[Value] = []
+        order = _postorder(self, False, leaves)
+        order.reverse()  # the nodes with inputs, each before its inputs
         # this pass's contributions are computed from zero, then the grads from before are added on
-        earlier = [(v, v.grad) for v in order if type(v.grad) is not float or v.grad != 0.0]
+        earlier = [(v, v.grad) for v in order + leaves if type(v.grad) is not float or v.grad != 0.0]
         for v, _ in earlier:
             v.grad = 0.0
         self.grad = float(grad) if not isinstance(self.data, np.ndarray) else np.full_like(self.data, grad)
+        waiting: dict[Batch, list] = {}  # rows node -> (w, g) of each drive on it, for one product
         for out in order:
             g, a = out.grad, out._a
-            if a is None or (type(g) is float and g == 0.0):  # a leaf, or nothing flows back
-                continue
             if type(out) is Value:  # a plain scalar op (an L2 term): the engine's rule, on floats
-                _scalar_backward(out, g)
-            elif out.op == "rows":  # d rows / d x_i is 1 on row i: row i of the grad is x_i's
-                for x, row in zip(a, g):
-                    x.grad = x.grad + row
-            elif a.__class__ is tuple:  # a drive: every dz/dw_i from one product, X @ g
+                if g != 0.0:
+                    _scalar_backward(out, g)
+            elif out.op == "rows":  # every drive on these inputs is done: d/dx_i = sum over drives of w_i g
+                drives = waiting.pop(out, None)
+                if drives:
+                    _accumulate(out, np.array([w for w, _ in drives]).T @ np.array([g for _, g in drives]))
+                for x, row in zip(a, out.grad if type(out.grad) is not float else ()):
+                    x.grad = x.grad + row  # d rows / d x_i is 1 on row i: row i of the grad is x_i's
+            elif type(g) is float and g == 0.0:  # nothing flows back
+                continue
+            elif a.__class__ is tuple:  # a drive: every dz/dw_i (and dz/db) from one product, X @ g
                 for weight, d in zip(a, (out._da @ g).tolist()):
                     weight.grad += d
-                if len(a) > len(out._da):
-                    a[-1].grad += float(g.sum())  # the bias: dz/db = 1 for every example
-                _accumulate(out._b, out._db * g)  # (n, 1) * (B,): w_i * g on row i
+                waiting.setdefault(out._b, []).append((out._db, g))
             else:
                 _accumulate(a, out._da * g)
                 if out._b is not None:
@@ -225,7 +231,7 @@ class Batch(Value):
         """As for a Value; a drive's are (w1, ..., wn, rows, b), where rows stacks the layer's inputs."""
         a = self._a
         if a.__class__ is tuple and self.op != "rows":
-            n = len(self._da)
+            n = len(self._db)
             return (*a[:n], self._b, *a[n:])
         return a if self.op == "rows" else super().inputs
 
@@ -236,7 +242,8 @@ class Batch(Value):
         if self.op == "rows":
             return (_ONE,) * len(a)
         if a.__class__ is tuple:
-            return (*self._da, self._db, *(_ONE,) * (len(a) - len(self._da)))
+            n = len(self._db)
+            return (*self._da[:n], self._db[:, None], *(_ONE,) * (len(a) - n))
         return super().local_grads
 
     def __len__(self) -> int:

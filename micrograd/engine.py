@@ -167,9 +167,12 @@ class Value:
         with `zero_grad()` (the whole graph) or a model's zero_grad() (its
         parameters) when you want a fresh gradient.
         """
-        order = backward_order(self)
-        carry = any(map(_grad_of, order))
+        leaves: list[Value] = []
+        order = _postorder(self, False, leaves)
+        order.reverse()  # the nodes with inputs, each before its inputs
+        carry = any(map(_grad_of, order)) or any(map(_grad_of, leaves))
         if carry:  # this pass's contributions are computed from zero, then added on
+            order += leaves
             earlier = [v.grad for v in order]
             for v in order:
                 v.grad = 0.0
@@ -177,7 +180,7 @@ class Value:
         for out in order:
             g = out.grad
             a = out._a
-            if g == 0.0 or a is None:  # a leaf, or nothing flows back (a ReLU that is off, a hinge met)
+            if g == 0.0 or a is None:  # nothing flows back (a ReLU that is off, a hinge met), or a leaf
                 continue
             if a.__class__ is tuple:  # a drive: d/dw_i = x_i (d/db = 1), then d/dx_i = w_i
                 for w, x in zip(a, out._da):
@@ -277,13 +280,15 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value 
 
 
 def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
-           bias: bool = True) -> list[Value]:
+           bias: bool = True, cache: dict | None = None) -> list[Value]:
     """The drives of neurons that all see `inputs`: one `dot` node per row of weights.
 
     Each row is a neuron's (w1, ..., wn, b), or (w1, ..., wn) with bias=False. The
     nodes share one vector of inputs, so a layer's graph holds it once; a row given
     as a tuple is kept as it is (a neuron that passes the same tuple every time is
-    walked once per backward pass, not once per example).
+    walked once per backward pass, not once per example). `cache`, a dict the
+    caller keeps (a layer does), lets calls with unchanged weights share the
+    numbers each node keeps as d/dx_i instead of copying them again.
 
     >>> w, b = [Value(2.0), Value(-1.0)], Value(0.5)
     >>> [z.data for z in drives([(*w, b), (b, w[0], w[1])], [3.0, 4.0])]
@@ -299,23 +304,28 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
                             f"got {sorted(k.__name__ for k in set(map(type, xs)))}")
         xs = tuple(map(_lift, xs))  # plain numbers become leaf Values
     xd = [x.data for x in xs]
-    n = len(xs)
+    n, m = len(xs), len(xs) + bias
+    rows = list(map(tuple, rows))  # a tuple stays the very same object
+    if set(map(len, rows)) - {m}:
+        raise ValueError(f"a drive needs {n} weights{' and a bias' if bias else ''} for {n} inputs, "
+                         f"got rows of {sorted(set(map(len, rows)))} Values")
+    try:  # every row's numbers in one pass, then sliced row by row
+        flat = tuple([w.data for row in rows for w in row])
+    except AttributeError:
+        raise TypeError("a drive needs Values as weights (they receive gradients), got "
+                        f"{sorted({type(w).__name__ for row in rows for w in row})}") from None
+    if cache is not None and cache.get("numbers") == flat:  # the same weights as last time
+        wds = cache["rows"]
+    else:
+        wds = [flat[k:k + m] for k in range(0, len(flat), m)]
+        if cache is not None:
+            cache.update(numbers=flat, rows=wds)
     if bias:
         op, dx = "w·x+b", (*xd, 1.0)  # d/dw_i = x_i, d/db = 1: the same for every neuron
     else:
         op, dx = "w·x", tuple(xd)
     out = []
-    for row in rows:
-        if row.__class__ is not tuple:
-            row = tuple(row)
-        if len(row) != n + bias:
-            raise ValueError(f"a drive needs {n} weights{' and a bias' if bias else ''} for {n} inputs, "
-                             f"got {len(row)} Values")
-        try:
-            wd = tuple([w.data for w in row])
-        except AttributeError:
-            raise TypeError("a drive needs Values as weights (they receive gradients), got "
-                            f"{[type(w).__name__ for w in row]}") from None
+    for row, wd in zip(rows, wds):
         # summed as b + w1 x1 + w2 x2 + ..., micrograd's order (map stops at the last x: wd[n] is b)
         s = sum(map(mul, wd, xd), wd[n] if bias else 0.0)
         if s.__class__ is not float:
@@ -323,7 +333,13 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
                             "a Batch cannot be a weight")
         z = _new(Value)  # _node(s, op, row, dx, xs, wd), written out: this is the hot loop of training
         z.data = s
-        z.grad, z.label, z.op, z._a, z._da, z._b, z._db = 0.0, "", op, row, dx, xs, wd
+        z.grad = 0.0
+        z.label = ""
+        z.op = op
+        z._a = row
+        z._da = dx
+        z._b = xs
+        z._db = wd
         out.append(z)
     return out
 
@@ -358,12 +374,18 @@ def backward_order(root: Value) -> list[Value]:
     return order
 
 
-def _postorder(root: Value, first_input_first: bool) -> list[Value]:
+def _postorder(root: Value, first_input_first: bool, leaves: list | None = None) -> list[Value]:
+    """Every node under root, each after its inputs; with a list `leaves`, the leaves go there instead.
+
+    Leaves need no visit of their own, so with `leaves` given they are noted as
+    met where their consumer is (backward() does this: it only walks the nodes with inputs).
+    """
     order: list[Value] = []
     seen: set[Value] = set()
     done: set[int] = set()  # ids of vectors (a layer's inputs, a neuron's weights) whose nodes are all placed
     stack: list[Value | None] = [root]  # nodes to visit; None marks "the node below is complete"
     pop, place, saw = stack.pop, order.append, seen.add  # bound once: this loop is hot
+    leaf = place if leaves is None else leaves.append
     while stack:
         v = pop()
         if v is None:  # every input of the node under the marker is placed: it can go next
@@ -373,16 +395,29 @@ def _postorder(root: Value, first_input_first: bool) -> list[Value]:
             continue
         saw(v)
         a, b = v._a, v._b
-        if a is None:  # a leaf
-            place(v)
+        if a is None:
+            leaf(v)
         elif a.__class__ is not tuple:  # one or two Values: push the ones not placed yet
+            if leaves is not None:
+                if a._a is None and a not in seen:
+                    saw(a)
+                    leaf(a)
+                if b is not None and b._a is None and b not in seen:
+                    saw(b)
+                    leaf(b)
             if a in seen:
                 if b is None or b in seen:
                     place(v)
                 else:
                     stack += (v, None, b)
             elif b is None or b in seen:
-                stack += (v, None, a)
+                d = a._a
+                if d.__class__ is tuple and id(d) in done and id(a._b) in done:  # an activation of a drive
+                    saw(a)  # whose weights and inputs are placed: both go now, with no trip through the stack
+                    place(a)
+                    place(v)
+                else:
+                    stack += (v, None, a)
             else:
                 stack += (v, None, b, a) if first_input_first else (v, None, a, b)
         elif id(a) in done and id(b) in done:  # a drive whose weights and inputs are all placed

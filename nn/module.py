@@ -121,7 +121,7 @@ class Layer(Module):
             activation = "relu" if nonlin else "linear"
         self.nin, self.nout = _count(nin, "nin"), _count(nout, "nout")
         self.index = index
-        self.activation, _ = resolve(activation)
+        self.activation, self._fn = resolve(activation)
         self.bias = bias
         self.mask = _mask(mask, nin, nout, index)
         self.neurons = [
@@ -130,6 +130,9 @@ class Layer(Module):
                    [i for i, on in enumerate(self.mask[j - 1]) if on])
             for j in range(1, nout + 1)
         ]
+        self._z_labels = [n._z_label for n in self.neurons]
+        self._a_labels = [n._a_label for n in self.neurons]
+        self._numbers: dict = {}  # drives(cache=...): the weights' numbers, shared while they do not change
 
     def __call__(self, x: Any) -> Value | list[Value]:
         """The layer's outputs; a single one is returned as a Value, as in micrograd."""
@@ -143,15 +146,14 @@ class Layer(Module):
         if self.mask is not None:
             return [n(x) for n in self.neurons]
         # one drive per neuron, all on one shared vector of inputs
-        zs = drives([n._params for n in self.neurons], x, self.bias)
-        act = self.neurons[0]._fn
-        for n, z in zip(self.neurons, zs):
-            z.label = n._z_label
-        if act is None:
+        zs = drives([n._params for n in self.neurons], x, self.bias, self._numbers)
+        for z, label in zip(zs, self._z_labels):
+            z.label = label
+        if self._fn is None:
             return zs
-        out = list(map(act, zs))
-        for n, a in zip(self.neurons, out):
-            a.label = n._a_label
+        out = list(map(self._fn, zs))
+        for a, label in zip(out, self._a_labels):
+            a.label = label
         return out
 
     def parameters(self) -> list[Value]:
