@@ -272,6 +272,16 @@ def test_a_weight_whose_data_became_a_numpy_float_still_drives():
     assert model([1.0, -1.0]).data == expected
 
 
+@pytest.mark.xfail(strict=True, reason="engine bug: drives() checks `s.__class__ is float`, so data that "
+                   "is a numpy float or all ints (set by hand through .data) is refused as "
+                   "'a Batch cannot be a weight'")
+@pytest.mark.parametrize("kind", [np.float64, int])
+def test_scalar_data_of_another_number_type_still_drives(kind):
+    w, b, x = Value(1.0), Value(0.0), Value(1.0)
+    w.data, b.data, x.data = kind(2), kind(1), kind(3)
+    assert drives([(w, b)], [x])[0].data == 7.0
+
+
 # ---- 5. backward and the two orders on graphs made of drives --------------------------------
 
 def mlp_graph(seed=0, mask=None):
