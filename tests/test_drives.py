@@ -317,6 +317,9 @@ def graph(name):
         return mlp_graph()[0]
     if name == "masked":
         return mlp_graph(1, mask=[[[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1]], None, None])[0]
+    if name == "batch":  # a 'rows' node per layer, one of them read by two layers
+        rows = [layer_rows(3, 2, seed=6)[0], layer_rows(2, 3, seed=7)[0], layer_rows(2, 3, False, seed=8)[0]]
+        return two_branch_loss([Batch([0.5, -1.0]), Batch([2.0, 0.3])], *rows, True).sum()
     return random_drive_graph(int(name))
 
 
@@ -360,7 +363,7 @@ def test_backward_twice_doubles_every_grad_exactly(name):
     assert all(v.grad == 2 * g for v, g in once)
 
 
-@pytest.mark.parametrize("name", GRAPHS)
+@pytest.mark.parametrize("name", GRAPHS + ["batch"])
 def test_orders_place_each_node_once_on_the_right_side_of_every_edge(name):
     root = graph(name)
     nodes = set(walk(root))
@@ -375,7 +378,7 @@ def test_orders_place_each_node_once_on_the_right_side_of_every_edge(name):
             assert at_topo[u] < at_topo[v] and at_back[v] < at_back[u]
 
 
-@pytest.mark.parametrize("name", GRAPHS)
+@pytest.mark.parametrize("name", GRAPHS + ["batch"])
 def test_walking_only_interior_nodes_keeps_their_order_and_notes_each_leaf_once(name):
     root = graph(name)
     leaves = []
