@@ -1,7 +1,7 @@
 """Benchmark: this repo's engine (eager and batch) beside micrograd 0.1.0 from PyPI, in one run.
 
-    python tests/benchmarks/bench.py            # everything, about 6 minutes on 2 cores
-    python tests/benchmarks/bench.py --quick    # 3 rounds, smaller graphs: about 2 minutes
+    python tests/benchmarks/bench.py            # everything, about 5 minutes on 2 cores
+    python tests/benchmarks/bench.py --quick    # 3 rounds, smaller graphs: about 1 minute
 
 micrograd 0.1.0 is pip-installed into a scratch directory of its own (--scratch, by
 default ~/.cache/micrograd-lab-bench) and, since it is also imported as `micrograd`,
@@ -139,7 +139,10 @@ def main() -> None:
     if rounds < 1:
         parser.error(f"--rounds must be at least 1, got {rounds}")
     site = install_micrograd(opts.scratch)
-    steps_mg = 3 if opts.quick else 4  # per round: about 1.5 s a step, so 5 x 4 = 20 steps in all
+    # per round about 1.5 s a step, so 5 x 4 = 20 steps in all; at least 3, because micrograd's
+    # first step is short (about 1.0 s: no earlier graph yet for its cycle collector to walk) and
+    # the median must be a step of a training loop under way
+    steps_mg = 3 if opts.quick else 4
     chains = ["1e3", "1e4", "1e5"] + ([] if opts.quick else ["1e6"])
     wide_n = "1e5" if opts.quick else "1e6"
     out: dict = {"quick": opts.quick, "python": platform.python_version(), "cpus": os.cpu_count(),
