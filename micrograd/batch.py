@@ -198,8 +198,14 @@ class Batch(Value):
         for out in order:
             g, a = out.grad, out._a
             if type(out) is Value:  # a plain scalar op (an L2 term): the engine's rule, on floats
-                if g != 0.0:
-                    _scalar_backward(out, g)
+                if g == 0.0:
+                    continue
+                if a.__class__ is tuple:
+                    _scalar_drive_backward(out, g)
+                else:
+                    a.grad += out._da * g
+                    if out._b is not None:
+                        out._b.grad += out._db * g
             elif out.op == "rows":  # every drive on these inputs is done: d/dx_i = sum over drives of w_i g
                 drives = waiting.pop(out, None)
                 if drives:
@@ -269,18 +275,12 @@ def columns(X: Any, label: str = "x") -> list[Batch]:
     return [Batch(array[:, i], f"{label}{i + 1}") for i in range(array.shape[1])]
 
 
-def _scalar_backward(out: Value, g: float) -> None:
-    """The engine's chain rule for one scalar node (see Value.backward)."""
-    a = out._a
-    if a.__class__ is tuple:
-        for w, x in zip(a, out._da):
-            w.grad += x * g
-        for x, w in zip(out._b, out._db):
-            x.grad += w * g
-    else:
-        a.grad += out._da * g
-        if out._b is not None:
-            out._b.grad += out._db * g
+def _scalar_drive_backward(out: Value, g: float) -> None:
+    """The engine's chain rule for a scalar drive (see Value.backward): d/dw_i = x_i, d/dx_i = w_i."""
+    for w, x in zip(out._a, out._da):
+        w.grad += x * g
+    for x, w in zip(out._b, out._db):
+        x.grad += w * g
 
 
 def _accumulate(node: Value, contribution: Any) -> None:

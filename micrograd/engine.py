@@ -314,12 +314,10 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
     except AttributeError:
         raise TypeError("a drive needs Values as weights (they receive gradients), got "
                         f"{sorted({type(w).__name__ for row in rows for w in row})}") from None
-    if cache is not None and cache.get("numbers") == flat:  # the same weights as last time
-        wds = cache["rows"]
+    if cache is not None and cache.get("numbers") == flat and len(cache["rows"]) == len(rows):
+        wds = cache["rows"]  # the same weights as last time
     else:
         wds = [flat[k:k + m] for k in range(0, len(flat), m)]
-        if cache is not None:
-            cache.update(numbers=flat, rows=wds)
     if bias:
         op, dx = "w·x+b", (*xd, 1.0)  # d/dw_i = x_i, d/db = 1: the same for every neuron
     else:
@@ -328,9 +326,8 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
     for row, wd in zip(rows, wds):
         # summed as b + w1 x1 + w2 x2 + ..., micrograd's order (map stops at the last x: wd[n] is b)
         s = sum(map(mul, wd, xd), wd[n] if bias else 0.0)
-        if s.__class__ is not float:
-            raise TypeError(f"a drive needs scalar Values as weights, got data {s!r}: "
-                            "a Batch cannot be a weight")
+        if s.__class__ is not float:  # numpy float64 or int data is fine; an array (a Batch weight) is not
+            s = _drive_number(s)
         z = _new(Value)  # _node(s, op, row, dx, xs, wd), written out: this is the hot loop of training
         z.data = s
         z.grad = 0.0
@@ -341,7 +338,17 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
         z._b = xs
         z._db = wd
         out.append(z)
+    if cache is not None:
+        cache.update(numbers=flat, rows=wds)
     return out
+
+
+def _drive_number(s: Any) -> float:
+    try:
+        return _as_float(s, "a drive")
+    except TypeError:
+        raise TypeError(f"a drive needs scalar Values as weights and inputs, got data {s!r}: "
+                        "a Batch cannot be a weight") from None
 
 
 def _interleave(a: Sequence, b: Sequence) -> tuple:
@@ -460,6 +467,8 @@ def _lift(x: Value | Number) -> Value:
 def _as_float(x: object, what: str) -> float:
     if type(x) is float and x - x == 0.0:  # the common case, finite; checked first for speed
         return x
+    if isinstance(x, float) and x - x == 0.0:  # a float subclass: numpy's float64
+        return float(x)
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         f = float(x)
         if math.isfinite(f):

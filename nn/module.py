@@ -17,6 +17,8 @@ from nn import labels
 from nn.activations import Activation, resolve
 from nn.weights import Matrix, layer_weights
 
+_METHODS = ("tanh", "relu", "sigmoid")  # activations that are methods of Value (and Batch)
+
 
 class Module:
     """Anything with parameters: zero_grad() clears their grads before a fresh backward()."""
@@ -151,7 +153,9 @@ class Layer(Module):
             z.label = label
         if self._fn is None:
             return zs
-        out = list(map(self._fn, zs))
+        # a method of the drives' own class (Value or Batch) when the activation is one
+        act = getattr(type(zs[0]), self.activation) if self.activation in _METHODS else self._fn
+        out = list(map(act, zs))
         for a, label in zip(out, self._a_labels):
             a.label = label
         return out
@@ -290,6 +294,8 @@ class MLP(Module):
 
 def _inputs(x: Any, nin: int, what: str) -> list[Value]:
     """x as a list of Values; plain numbers become leaves labelled x1, x2, ..."""
+    if type(x) is list and len(x) == nin and set(map(type, x)) == {Value}:
+        return x  # already Values (every example of a training loop): nothing to wrap
     if isinstance(x, Value) or isinstance(x, numbers.Real):
         x = [x]  # one input given bare, e.g. model(2.0) for a net with nin=1
     elif hasattr(x, "tolist") and not isinstance(x, list):

@@ -179,9 +179,6 @@ def test_a_layer_with_changed_weights_computes_with_the_new_ones():
     assert [w.grad for w in new_w] == [1.5, -0.5] and x[0].grad == 4.0
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: drives' cache is keyed on the weights' numbers "
-                   "only; rows of another length with the same numbers get the old slicing "
-                   "(too few drives, wrong data)")
 def test_a_cache_reused_for_rows_of_another_shape_is_not_used():
     ws = [Value(float(k)) for k in range(6)]
     cache = {}
@@ -247,9 +244,6 @@ def test_dot_rejects_a_bias_that_is_not_a_value_and_unequal_lengths():
         dot(w, [1.0])
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a failed drives() call stores its numbers in the "
-                   "cache first; a Batch weight there makes every later call on that cache fail with "
-                   "numpy's 'truth value of an array is ambiguous' instead of the TypeError")
 def test_a_batch_weight_is_a_clear_type_error_and_leaves_the_cache_usable():
     rows, xs = layer_rows(2, 2)
     cache = {}
@@ -259,9 +253,6 @@ def test_a_batch_weight_is_a_clear_type_error_and_leaves_the_cache_usable():
     assert data(drives(rows, xs, cache=cache)) == [plain_drive(data(r), data(xs)) for r in rows]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: drives() requires the sum to be exactly a float, so "
-                   "a weight whose .data is a numpy float64 (an SGD step with a numpy learning rate) "
-                   "raises 'a Batch cannot be a weight'; the engine before d5e505c accepted it")
 def test_a_weight_whose_data_became_a_numpy_float_still_drives():
     random.seed(5)
     model = nn.MLP(2, [3, 1])
@@ -272,9 +263,6 @@ def test_a_weight_whose_data_became_a_numpy_float_still_drives():
     assert model([1.0, -1.0]).data == expected
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: drives() checks `s.__class__ is float`, so data that "
-                   "is a numpy float or all ints (set by hand through .data) is refused as "
-                   "'a Batch cannot be a weight'")
 @pytest.mark.parametrize("kind", [np.float64, int])
 def test_scalar_data_of_another_number_type_still_drives(kind):
     w, b, x = Value(1.0), Value(0.0), Value(1.0)
