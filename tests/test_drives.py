@@ -391,12 +391,13 @@ def test_assigning_a_neurons_weights_and_bias_changes_its_drive():
     assert [w.grad for w in old] == [0.0, 0.0]
 
 
-@pytest.mark.parametrize("weights, match", [
-    ([Value(1.0)], "needs 2 Values as weights"),
-    ([Value(1.0), Value(2.0), Value(3.0)], "needs 2 Values as weights"),
-    ([1.0, 2.0], "needs 2 Values as weights"),
+@pytest.mark.parametrize("numbers, match", [  # numbers, not Values: no Value may outlive its test
+    ([1.0], "needs 2 Values as weights"),
+    ([1.0, 2.0, 3.0], "needs 2 Values as weights"),
+    (None, "needs 2 Values as weights"),
 ])
-def test_wrong_weights_raise_and_change_nothing(weights, match):
+def test_wrong_weights_raise_and_change_nothing(numbers, match):
+    weights = [1.0, 2.0] if numbers is None else [Value(x) for x in numbers]
     neuron = nn.Neuron(2)
     old, params = neuron.w, neuron._params
     with pytest.raises(ValueError, match=match):
