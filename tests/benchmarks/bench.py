@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, default=Path.home() / ".cache" / "micrograd-lab-bench")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     opts = parser.parse_args()
-    rounds = opts.rounds or (3 if opts.quick else 5)
+    rounds = (3 if opts.quick else 5) if opts.rounds is None else opts.rounds
     if rounds < 1:
         parser.error(f"--rounds must be at least 1, got {rounds}")
     site = install_micrograd(opts.scratch)
