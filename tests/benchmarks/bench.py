@@ -186,7 +186,8 @@ def header(out: dict) -> str:
             f"{platform.machine()}{', --quick' if out['quick'] else ''}; CPU seconds per process.\n"
             f"Demo-step figures are medians over {out['rounds']} interleaved rounds (each round: "
             f"micrograd {out['micrograd_steps_per_round']} steps, then each of ours 20 steps, "
-            f"fresh processes), in brackets the rounds' lowest..highest ratio.\n")
+            f"fresh processes): the ratio is the median of the rounds' ratios (in brackets their "
+            f"lowest..highest), not the quotient of the two medians beside it.\n")
 
 
 def demo_rows(row, out: dict) -> None:
