@@ -467,6 +467,8 @@ def _lift(x: Value | Number) -> Value:
 def _as_float(x: object, what: str) -> float:
     if type(x) is float and x - x == 0.0:  # the common case, finite; checked first for speed
         return x
+    if type(x) is int:  # a whole number written as one (1 + v, 2 * v): exact below 2**53
+        return float(x)
     if isinstance(x, float) and x - x == 0.0:  # a float subclass: numpy's float64
         return float(x)
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
