@@ -121,20 +121,24 @@ class Batch(Value):
 
     def tanh(self) -> Batch:
         """Hyperbolic tangent; d/dx = 1 - tanh(x)**2."""
-        t = np.tanh(self.data)
-        return _batch(t, "tanh", self, 1.0 - t * t)
+        out, local = _tanh(self.data)
+        return _batch(out, "tanh", self, local)
 
     def sigmoid(self) -> Batch:
         """Logistic function; d/dx = s (1 - s)."""
-        x = self.data
-        e = np.exp(-np.abs(x))  # never overflows: e**-|x| <= 1
-        s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-        return _batch(s, "sigmoid", self, s * (1.0 - s))
+        out, local = _sigmoid(self.data)
+        return _batch(out, "sigmoid", self, local)
 
     def relu(self) -> Batch:
         """max(0, x) for every example; d/dx = 1 where x > 0, else 0."""
-        x = self.data  # x > 0 as 1.0 and 0.0: the local derivative
-        return _batch(np.maximum(x, 0.0), "relu", self, (x > 0.0).astype(float))
+        out, local = _relu(self.data)
+        return _batch(out, "relu", self, local)
+
+    @classmethod
+    def activate(cls, zs: Sequence[Batch], name: str) -> list[Batch]:
+        """A layer's activations all at once: one array op for every neuron (see Value.activate)."""
+        out, local = _ACTIVATIONS[name](np.array([z.data for z in zs]))
+        return [_node(a, name, z, d, None, 0.0, Batch) for a, d, z in zip(out, local, zs)]
 
     # ---- reductions: one number for the whole batch ---------------------------------------
 
@@ -265,6 +269,25 @@ class Batch(Value):
 
 def _batch(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0) -> Batch:
     return _node(data, op, a, da, b, db, Batch)
+
+
+# each activation on an array of any shape: (its value, its local derivative), side by side
+def _tanh(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = np.tanh(x)
+    return t, 1.0 - t * t
+
+
+def _sigmoid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e = np.exp(-np.abs(x))  # never overflows: e**-|x| <= 1
+    s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return s, s * (1.0 - s)
+
+
+def _relu(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.maximum(x, 0.0), (x > 0.0).astype(float)  # x > 0 as 1.0 and 0.0: the local derivative
+
+
+_ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu}
 
 
 def columns(X: Any, label: str = "x") -> list[Batch]:

@@ -140,6 +140,14 @@ class Value:
         x = self.data
         return _node(x, "relu", self, 1.0) if x > 0.0 else _node(0.0, "relu", self, 0.0)
 
+    @classmethod
+    def activate(cls, zs: Sequence[Value], name: str) -> list[Value]:
+        """The activation `name` ('tanh', 'sigmoid' or 'relu') of each of zs: a layer's outputs.
+
+        One call per layer, so that a subclass can do a layer at once (micrograd.batch does).
+        """
+        return list(map(getattr(cls, name), zs))
+
     # ---- reflected forms: a number on the left (a Value there handles the op itself) ---
 
     def __radd__(self, other: Number) -> Value:

@@ -153,9 +153,10 @@ class Layer(Module):
             z.label = label
         if self._fn is None:
             return zs
-        # a method of the drives' own class (Value or Batch) when the activation is one
-        act = getattr(type(zs[0]), self.activation) if self.activation in _METHODS else self._fn
-        out = list(map(act, zs))
+        if self.activation in _METHODS:  # the drives' own class (Value or Batch) does the layer
+            out = type(zs[0]).activate(zs, self.activation)
+        else:
+            out = list(map(self._fn, zs))
         for a, label in zip(out, self._a_labels):
             a.label = label
         return out

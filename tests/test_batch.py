@@ -169,3 +169,26 @@ def test_bad_input_says_what_is_wrong(make, error, words):
         make()
     for word in words:
         assert word in str(info.value)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "square"])
+def test_a_layer_activates_all_its_neurons_at_once_with_the_scalar_numbers(activation):
+    X, y = demo_data(n=6, seed=4)
+    random.seed(7)
+    model = nn.MLP(2, [5, 3, 1], activation=activation, output_activation="sigmoid")
+    inputs = columns(X)
+    predictions = model(inputs)
+    out = ((predictions - y) ** 2).sum()
+    out.backward()
+    batch_grads = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    for k in range(len(X)):
+        x = [Value(v) for v in X[k]]
+        prediction = model(x)
+        ((prediction - y[k]) ** 2).backward()
+        assert close(predictions.data[k], prediction.data)
+        assert close(inputs[0].grad[k], x[0].grad) and close(inputs[1].grad[k], x[1].grad)
+    for p, g in zip(model.parameters(), batch_grads):
+        assert close(g, p.grad)
+    hidden = model.layers[0].forward(inputs)
+    assert all(type(h) is Batch and h.op == (activation if activation != "square" else "**2") for h in hidden)
