@@ -1,5 +1,8 @@
 """The benchmark's workloads, one per process: `python workloads.py ENGINE WORKLOAD [N]` prints JSON.
 
+`python workloads.py ENGINE serve DATA L2` is instead a long-lived demo worker driven
+over stdin/stdout with JSON lines (see serve): bench.py pairs its steps in time.
+
 ENGINE is 'micrograd' (micrograd 0.1.0 from PyPI, importable from PYTHONPATH: bench.py
 sets it), 'eager' (this repo's Value) or 'batch' (micrograd.batch). Both engines are
 imported as `micrograd`, so each run gets a process of its own. Not collected by pytest.
@@ -61,15 +64,18 @@ def moons(path: str) -> None:
         json.dump({"X": X.tolist(), "y": y.tolist()}, f)
 
 
-def demo(name: str, steps: int, data: str, l2: str = "sum", repeats: int = 1) -> dict:
-    """micrograd's demo.ipynb training step, as written there (batch: the same on whole arrays).
+EPISODE = 20  # steps from random.seed(1337); the demo's learning rate 1 - 0.9k/100 assumes k < 100
 
+
+def demo_trainer(name: str, data: str, l2: str = "sum"):
+    """A function running one step of micrograd's demo.ipynb training loop: -> (k, CPU seconds, loss).
+
+    The model restarts from random.seed(1337) every EPISODE steps, so step k of an
+    episode computes the same loss in every episode and on every engine.
     The data comes from a file (see moons), so that the process does not carry
     scikit-learn's 70,000 objects, which every full collection would walk.
     l2='dot' writes the L2 term as one fused node, alpha * dot(params, params):
     the same number (summed in the same order), 1 node instead of 674.
-    repeats: run the same `steps` steps again from the same seed, for more samples
-    of a fast step (bursts of other work on a shared machine then count less).
     """
     import numpy as np
 
@@ -114,25 +120,61 @@ def demo(name: str, steps: int, data: str, l2: str = "sum", repeats: int = 1) ->
             accuracy = (y > 0) == (scores.data > 0)
             return total_loss, accuracy.mean()
 
-    runs, times = [], []
-    for _ in range(repeats):
-        random.seed(1337)
-        model = MLP(2, [16, 16, 1])  # 2-layer neural network
-        losses = []
-        for k in range(steps):
-            start = clock()
-            total_loss, acc = loss()
-            model.zero_grad()
-            total_loss.backward()
-            learning_rate = 1.0 - 0.9 * k / 100
-            for p in model.parameters():
-                p.data -= learning_rate * p.grad
-            times.append(clock() - start)
-            losses.append(float(total_loss.data))
-        runs.append(losses)
-    if any(run != runs[0] for run in runs):
-        raise SystemExit("a repeat of the demo gave other losses: the runs are not the same workload")
-    return {"losses": runs[0], "times": times, "accuracy": float(acc), "engine_file": where}
+    done = 0  # steps run by this process
+
+    def step() -> tuple[int, float, float]:
+        nonlocal model, done
+        k = done % EPISODE
+        if k == 0:
+            random.seed(1337)
+            model = MLP(2, [16, 16, 1])  # 2-layer neural network
+        start = clock()
+        total_loss, acc = loss()
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        seconds = clock() - start
+        done += 1
+        return k, seconds, float(total_loss.data)
+
+    return step, where
+
+
+def reply(answer: dict) -> None:
+    """One JSON line to the driving process."""
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+
+
+def serve(name: str, data: str, l2: str) -> None:
+    """A long-lived demo worker: JSON lines in, JSON lines out, until 'quit' or end of input.
+
+    {"cmd": "steps", "n": N} runs N steps; {"cmd": "run", "cpu": S} runs steps until
+    their CPU time adds up to S seconds (at least one step). The answer lists each
+    step's index k in its episode, CPU seconds and loss.
+    """
+    step, where = demo_trainer(name, data, l2)
+    reply({"ready": True, "engine_file": where, "pid": os.getpid()})
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        if cmd.get("cmd") == "quit":
+            break
+        if cmd.get("cmd") not in ("steps", "run"):
+            reply({"error": f"unknown command {cmd!r}: steps, run or quit"})
+            continue
+        n, budget = cmd.get("n"), cmd.get("cpu")
+        ks, times, losses, spent = [], [], [], 0.0
+        while True:
+            k, seconds, value = step()
+            ks.append(k)
+            times.append(seconds)
+            losses.append(value)
+            spent += seconds
+            if (n is not None and len(ks) >= n) or (budget is not None and spent >= budget):
+                break
+        reply({"k": ks, "times": times, "losses": losses, "cpu": spent})
 
 
 # ---- 2. a chain x = x*0.999 + 0.001 of N steps ----------------------------------------------------
@@ -258,9 +300,10 @@ def main(argv: list[str]) -> None:
     name, workload, *args = argv
     if name not in ("micrograd", "eager", "batch"):
         raise SystemExit(f"unknown engine {name!r}: micrograd, eager or batch")
-    if workload == "demo":
-        result = demo(name, int(args[0]), args[1], args[2], int(args[3]))
-    elif workload == "chain":
+    if workload == "serve":
+        serve(name, args[0], args[1])
+        os._exit(0)
+    if workload == "chain":
         result = chain(name, int(float(args[0])))
     elif workload == "wide":
         result = wide(name, int(float(args[0])), int(args[1]))
