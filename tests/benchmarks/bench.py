@@ -1,7 +1,7 @@
 """Benchmark: this repo's engine (eager and batch) beside micrograd 0.1.0 from PyPI, in one run.
 
-    python tests/benchmarks/bench.py            # everything, about 5 minutes on 2 cores
-    python tests/benchmarks/bench.py --quick    # 2 cycles, smaller graphs: under 2 minutes
+    python tests/benchmarks/bench.py            # everything, about 3.5 minutes on 2 cores
+    python tests/benchmarks/bench.py --quick    # 2 cycles, smaller graphs: about 1 minute
 
 micrograd 0.1.0 is pip-installed into a scratch directory of its own (--scratch, by
 default ~/.cache/micrograd-lab-bench) and, since it is also imported as `micrograd`,
