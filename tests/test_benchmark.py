@@ -51,14 +51,19 @@ def fake_workers(tmp_path, behaviours: dict[str, str]) -> dict[str, Worker]:
             for key in ("micrograd", *VARIANTS)}
 
 
-def test_a_block_is_compared_with_the_mean_of_the_micrograd_steps_around_it(tmp_path):
-    workers = fake_workers(tmp_path, {})
+def run_fakes(tmp_path, behaviours: dict, timeout: float) -> tuple[dict, dict, dict]:
+    """Two cycles with stand-in workers: the record, its summary and the workers (closed by then)."""
+    workers = fake_workers(tmp_path, behaviours)
     try:
-        record = measure(workers, list(VARIANTS), cycles=2, timeout=20)
+        record = measure(workers, list(VARIANTS), cycles=2, timeout=timeout)
     finally:
         for w in workers.values():
             w.close()
-    summary = summarize(record, list(VARIANTS), workers)
+    return record, summarize(record, list(VARIANTS), workers), workers
+
+
+def test_a_block_is_compared_with_the_mean_of_the_micrograd_steps_around_it(tmp_path):
+    record, summary, _ = run_fakes(tmp_path, {}, timeout=20)
     # warm-up step 1.0 s is dropped; then 1.1, 1.2, ... one more than there are blocks
     assert [s["times"][0] for s in record["micrograd"]] == pytest.approx([1.1 + 0.1 * i for i in range(9)])
     for i, key in enumerate(VARIANTS):
@@ -76,14 +81,8 @@ def test_a_block_is_compared_with_the_mean_of_the_micrograd_steps_around_it(tmp_
 
 
 def test_a_worker_that_dies_or_hangs_is_reported_and_the_run_goes_on(tmp_path):
-    workers = fake_workers(tmp_path, {"eager": "dies", "batch": "hangs"})
     began = time.monotonic()
-    try:
-        record = measure(workers, list(VARIANTS), cycles=2, timeout=3)
-    finally:
-        for w in workers.values():
-            w.close()
-    summary = summarize(record, list(VARIANTS), workers)
+    record, summary, workers = run_fakes(tmp_path, {"eager": "dies", "batch": "hangs"}, timeout=3)
     assert time.monotonic() - began < 30  # one timeout, then the hung worker is dropped, not waited for
     assert "boom: the worker fell over" in summary["eager"]["errors"][0]
     assert "no answer in 3 s" in summary["batch"]["errors"][0]
