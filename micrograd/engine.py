@@ -298,9 +298,11 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
     caller keeps (a layer does), lets calls with unchanged weights share the
     numbers each node keeps as d/dx_i instead of copying them again.
 
-    >>> w, b = [Value(2.0), Value(-1.0)], Value(0.5)
-    >>> [z.data for z in drives([(*w, b), (b, w[0], w[1])], [3.0, 4.0])]
-    [2.5, -1.5]
+    >>> first = (Value(2.0), Value(-1.0), Value(0.5))   # w1, w2, b
+    >>> second = (Value(1.0), Value(1.0), Value(0.0))
+    >>> z1, z2 = drives([first, second], [3.0, 4.0])
+    >>> z1.data, z2.data, z1.inputs[1] is z2.inputs[1]   # both see the same leaf x1
+    (2.5, 7.0, True)
     """
     xs = tuple(inputs)
     kinds = set(map(type, xs))
