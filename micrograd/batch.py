@@ -53,6 +53,7 @@ class Batch(Value):
         self.op = ""
         self._a = self._b = None
         self._da = self._db = 0.0
+        self._fold = None
 
     # ---- the primitives: value and local derivatives side by side (arrays) ----------
     # _batch(data, op, a, d data/d a, b, d data/d b)
@@ -136,7 +137,7 @@ class Batch(Value):
 
     @classmethod
     def activate(cls, zs: Sequence[Batch], name: str) -> list[Batch]:
-        """A layer's activations all at once: one array op for every neuron (see Value.activate)."""
+        """A layer's activations all at once: one array op for every neuron."""
         out, local = _ACTIVATIONS[name](np.array([z.data for z in zs]))
         return [_node(a, name, z, d, None, 0.0, Batch) for a, d, z in zip(out, local, zs)]
 
@@ -154,13 +155,14 @@ class Batch(Value):
     # ---- the neurons' drives: one matrix product for a layer ---------------------------------
 
     @classmethod
-    def drives(cls, rows: Sequence[Sequence[Value]], inputs: Sequence[Batch],
-               bias: bool = True) -> list[Batch]:
+    def drives(cls, rows: Sequence[Sequence[Value]], inputs: Sequence[Batch], bias: bool = True,
+               activation: str | None = None, labels: Sequence[str] | None = None) -> list[Batch]:
         """micrograd.drives for a batch: every neuron's w·x (+ b) for every example, in one product.
 
         The inputs x_i are stacked into one node (n x B), shared by the layer; each
         drive has two operands, its weights (w1, ..., wn, b) with local derivatives
         the stacked inputs (a row of ones for b), and the stacked inputs with local derivatives w.
+        With `activation`, the layer's activations of them (one array op); `labels` name the drives.
         """
         xs = tuple(inputs)
         rows = list(map(tuple, rows))
@@ -180,7 +182,10 @@ class Batch(Value):
         if bias:  # the bias is a weight on an input that is 1 for every example
             X = np.vstack([X, np.ones(X.shape[1])])
         op = "w·x+b" if bias else "w·x"
-        return [_batch(z, op, row, X, stacked, w[:n]) for row, z, w in zip(rows, W @ X, W)]
+        zs = [_batch(z, op, row, X, stacked, w[:n]) for row, z, w in zip(rows, W @ X, W)]
+        for z, label in zip(zs, labels or ()):
+            z.label = label
+        return zs if activation is None else cls.activate(zs, activation)
 
     # ---- the chain rule over the batch ---------------------------------------------------------
 
@@ -300,6 +305,8 @@ def columns(X: Any, label: str = "x") -> list[Batch]:
 
 def _scalar_drive_backward(out: Value, g: float) -> None:
     """The engine's chain rule for a scalar drive (see Value.backward): d/dw_i = x_i, d/dx_i = w_i."""
+    if out._fold is not None:  # an activation with its drive folded in: first d a/d z
+        g = out._fold[1] * g
     for w, x in zip(out._a, out._da):
         w.grad += x * g
     for x, w in zip(out._b, out._db):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from operator import attrgetter, mul
 from typing import Any
 
@@ -43,7 +44,7 @@ class Value:
     with ``_db`` = (w1, ..., wn). `inputs` and `local_grads` list them one by one.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db")
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_fold")
     __array_ufunc__ = None  # numpy scalars defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -53,6 +54,7 @@ class Value:
         self.op = ""
         self._a = self._b = None
         self._da = self._db = 0.0
+        self._fold = None
 
     # ---- the primitives: value and local derivatives side by side --------------------
     # _node(data, op, a, d data/d a, b, d data/d b)
@@ -122,31 +124,18 @@ class Value:
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x)**2."""
-        t = math.tanh(self.data)
-        return _node(t, "tanh", self, 1.0 - t * t)
+        out, local = _tanh(self.data)
+        return _node(out, "tanh", self, local)
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e**-x); d/dx = s (1 - s)."""
-        x = self.data
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:  # e**x / (1 + e**x) never overflows for x < 0
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _node(s, "sigmoid", self, s * (1.0 - s))
+        out, local = _sigmoid(self.data)
+        return _node(out, "sigmoid", self, local)
 
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 where x > 0, else 0."""
-        x = self.data
-        return _node(x, "relu", self, 1.0) if x > 0.0 else _node(0.0, "relu", self, 0.0)
-
-    @classmethod
-    def activate(cls, zs: Sequence[Value], name: str) -> list[Value]:
-        """The activation `name` ('tanh', 'sigmoid' or 'relu') of each of zs: a layer's outputs.
-
-        One call per layer, so that a subclass can do a layer at once (micrograd.batch does).
-        """
-        return list(map(getattr(cls, name), zs))
+        out, local = _relu(self.data)
+        return _node(out, "relu", self, local)
 
     # ---- reflected forms: a number on the left (a Value there handles the op itself) ---
 
@@ -191,6 +180,10 @@ class Value:
             if g == 0.0 or a is None:  # nothing flows back (a ReLU that is off, a hinge met), or a leaf
                 continue
             if a.__class__ is tuple:  # a drive: d/dw_i = x_i (d/db = 1), then d/dx_i = w_i
+                if out._fold is not None:  # an activation with its drive folded in: first d a/d z
+                    g = out._fold[1] * g
+                    if g == 0.0:
+                        continue
                 for w, x in zip(a, out._da):
                     w.grad += x * g
                 for x, w in zip(out._b, out._db):
@@ -213,6 +206,8 @@ class Value:
     @property
     def inputs(self) -> tuple:
         """The Values this one was computed from, in order; a drive's are (w1, x1, ..., wn, xn, b)."""
+        if self._fold is not None:
+            self._unfold()
         a, b = self._a, self._b
         if a is None:
             return ()
@@ -223,12 +218,26 @@ class Value:
     @property
     def local_grads(self) -> tuple:
         """d(self)/d(input) for each of `inputs`, fixed when data was computed."""
+        if self._fold is not None:
+            self._unfold()
         a = self._a
         if a is None:
             return ()
         if a.__class__ is tuple:
             return _interleave(self._da, self._db[:len(self._b)])
         return (self._da,) if self._b is None else (self._da, self._db)
+
+    def _unfold(self) -> None:
+        """Make the drive folded into this activation a node of its own: a = f(z) becomes a node on z.
+
+        z gets the grad the chain rule gives it, d a/d z times a's grad.
+        """
+        z_data, local, label = self._fold
+        z = _new(Value)
+        z.data, z.grad, z.label = z_data, local * self.grad, label
+        z.op = "w·x+b" if len(self._a) > len(self._b) else "w·x"
+        z._a, z._da, z._b, z._db, z._fold = self._a, self._da, self._b, self._db, None
+        self._a, self._da, self._b, self._db, self._fold = z, local, None, 0.0, None
 
     @property
     def _prev(self) -> tuple:
@@ -261,11 +270,35 @@ def _node(data: float, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, k
     out._da = da
     out._b = b
     out._db = db
+    out._fold = None
     return out
 
 
 _new = object.__new__
 _grad_of = attrgetter("grad")
+
+
+# each activation at x: (its value, its local derivative), side by side; the methods above and
+# drives(activation=...) use them
+def _tanh(x: float) -> tuple[float, float]:
+    t = math.tanh(x)
+    return t, 1.0 - t * t
+
+
+def _sigmoid(x: float) -> tuple[float, float]:
+    if x >= 0.0:
+        s = 1.0 / (1.0 + math.exp(-x))
+    else:  # e**x / (1 + e**x) never overflows for x < 0
+        e = math.exp(x)
+        s = e / (1.0 + e)
+    return s, s * (1.0 - s)
+
+
+def _relu(x: float) -> tuple[float, float]:
+    return (x, 1.0) if x > 0.0 else (0.0, 0.0)
+
+
+ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu}
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | None = None) -> Value:
@@ -287,8 +320,9 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value 
     return drives([row], inputs, bias is not None)[0]
 
 
-def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
-           bias: bool = True, cache: dict | None = None) -> list[Value]:
+def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bias: bool = True,
+           cache: dict | None = None, activation: str | None = None,
+           labels: Sequence[str] | None = None) -> list[Value]:
     """The drives of neurons that all see `inputs`: one `dot` node per row of weights.
 
     Each row is a neuron's (w1, ..., wn, b), or (w1, ..., wn) with bias=False. The
@@ -297,6 +331,13 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
     walked once per backward pass, not once per example). `cache`, a dict the
     caller keeps (a layer does), lets calls with unchanged weights share the
     numbers each node keeps as d/dx_i instead of copying them again.
+
+    With `activation` ('tanh', 'sigmoid' or 'relu') the nodes returned are the
+    neurons' activations a = f(z), each with its drive z folded in: z becomes a
+    node of its own the first time anyone looks (`inputs`, `local_grads`, or a
+    topological_order / backward_order walk), with the grad it would have had.
+    Until then backward() goes from a straight to z's weights and inputs, one
+    node per neuron instead of two. `labels` name the drives z.
 
     >>> first = (Value(2.0), Value(-1.0), Value(0.5))   # w1, w2, b
     >>> second = (Value(1.0), Value(1.0), Value(0.0))
@@ -307,8 +348,8 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
     xs = tuple(inputs)
     kinds = set(map(type, xs))
     if kinds != {Value}:
-        if len(kinds) == 1 and issubclass(kinds.pop(), Value):
-            return type(xs[0]).drives(rows, xs, bias)  # a Value subclass (micrograd.batch) does its own
+        if len(kinds) == 1 and issubclass(kinds.pop(), Value):  # a subclass (micrograd.batch) does its own
+            return type(xs[0]).drives(rows, xs, bias, activation=activation, labels=labels)
         if any(isinstance(x, Value) and type(x) is not Value for x in xs):
             raise TypeError("a drive's inputs must be all Values (numbers become Values) or all Batches, "
                             f"got {sorted(k.__name__ for k in set(map(type, xs)))}")
@@ -332,16 +373,28 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number],
         op, dx = "w·x+b", (*xd, 1.0)  # d/dw_i = x_i, d/db = 1: the same for every neuron
     else:
         op, dx = "w·x", tuple(xd)
+    f = None
+    if activation is not None:
+        f = ACTIVATIONS.get(activation)
+        if f is None:
+            raise ValueError(f"drives folds in 'tanh', 'sigmoid' or 'relu', not {activation!r}")
+        op = activation
     out = []
-    for row, wd in zip(rows, wds):
+    for row, wd, label in zip(rows, wds, labels or repeat("")):
         # summed as b + w1 x1 + w2 x2 + ..., micrograd's order (map stops at the last x: wd[n] is b)
         s = sum(map(mul, wd, xd), wd[n] if bias else 0.0)
         if s.__class__ is not float:  # numpy float64 or int data is fine; an array (a Batch weight) is not
             s = _drive_number(s)
         z = _new(Value)  # _node(s, op, row, dx, xs, wd), written out: this is the hot loop of training
-        z.data = s
+        if f is None:
+            z.data = s
+            z.label = label
+            z._fold = None
+        else:  # z = f(s) with the drive folded in: (its data, d f/d drive, its label)
+            z.data, local = f(s)
+            z.label = ""
+            z._fold = (s, local, label)
         z.grad = 0.0
-        z.label = ""
         z.op = op
         z._a = row
         z._da = dx
@@ -411,6 +464,8 @@ def _postorder(root: Value, first_input_first: bool, leaves: list | None = None)
         if v in seen:
             continue
         saw(v)
+        if v._fold is not None and leaves is None:  # a walk anyone will read: folded drives become nodes
+            v._unfold()
         a, b = v._a, v._b
         if a is None:
             leaf(v)
@@ -445,7 +500,10 @@ def _postorder(root: Value, first_input_first: bool, leaves: list | None = None)
                 place(v)
                 continue
             stack += (v, None)
-            nodes = todo[0] if len(todo) == 1 and todo[0].__class__ is tuple else v.inputs
+            if len(todo) == 1 and todo[0].__class__ is tuple:
+                nodes = todo[0]
+            else:  # the inputs in order, without unfolding a folded drive (v.inputs would)
+                nodes = _interleave(a, b) if b.__class__ is tuple else v.inputs
             # the stack is last in, first out: push reversed to explore the first input first
             stack += reversed(nodes) if first_input_first else nodes
     return order

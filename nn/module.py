@@ -17,7 +17,21 @@ from nn import labels
 from nn.activations import Activation, resolve
 from nn.weights import Matrix, layer_weights
 
-_METHODS = ("tanh", "relu", "sigmoid")  # activations that are methods of Value (and Batch)
+_FOLDED = ("tanh", "relu", "sigmoid")  # activations micrograd.drives computes with the drives
+
+
+def _outputs(rows: list, x: Any, bias: bool, cache: dict | None, activation: str, fn: Any,
+             z_labels: list[str], a_labels: list[str]) -> list[Value]:
+    """Neurons' outputs on inputs x: their drives z (labelled), then the activation a = f(z) of each."""
+    if fn is None:  # 'linear': the drive is the output
+        return drives(rows, x, bias, cache, labels=z_labels)
+    if activation in _FOLDED:
+        out = drives(rows, x, bias, cache, activation, z_labels)
+    else:  # any other function (seed 000's square, a user's): applied to each drive
+        out = list(map(fn, drives(rows, x, bias, cache, labels=z_labels)))
+    for a, label in zip(out, a_labels):
+        a.label = label
+    return out
 
 
 class Module:
@@ -93,16 +107,8 @@ class Neuron(Module):
                              f"got {len(x)}")
         if self.connections is not None:
             x = [x[i] for i in self.connections]
-        return self._activate(drives([self._params], x, self._b is not None)[0])
-
-    def _activate(self, z: Value) -> Value:
-        """The neuron's output from its drive z: labels z and, unless 'linear', its activation a."""
-        z.label = self._z_label
-        if self._fn is None:
-            return z
-        a = self._fn(z)
-        a.label = self._a_label
-        return a
+        return _outputs([self._params], x, self._b is not None, None, self.activation, self._fn,
+                        [self._z_label], [self._a_label])[0]
 
     def parameters(self) -> list[Value]:
         return list(self._params)
@@ -148,18 +154,8 @@ class Layer(Module):
         if self.mask is not None:
             return [n(x) for n in self.neurons]
         # one drive per neuron, all on one shared vector of inputs
-        zs = drives([n._params for n in self.neurons], x, self.bias, self._numbers)
-        for z, label in zip(zs, self._z_labels):
-            z.label = label
-        if self._fn is None:
-            return zs
-        if self.activation in _METHODS:  # the drives' own class (Value or Batch) does the layer
-            out = type(zs[0]).activate(zs, self.activation)
-        else:
-            out = list(map(self._fn, zs))
-        for a, label in zip(out, self._a_labels):
-            a.label = label
-        return out
+        return _outputs([n._params for n in self.neurons], x, self.bias, self._numbers, self.activation,
+                        self._fn, self._z_labels, self._a_labels)
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]

@@ -369,9 +369,13 @@ def test_orders_place_each_node_once_on_the_right_side_of_every_edge(name):
 @pytest.mark.parametrize("name", GRAPHS + ["batch"])
 def test_walking_only_interior_nodes_keeps_their_order_and_notes_each_leaf_once(name):
     root = graph(name)
+    folded = _postorder(root, False, [])  # backward()'s own walk: activations keep their drives folded
+    full = backward_order(root)  # a walk anyone reads: every drive is a node of its own from now on
+    drives_made = {v for v in full if v.op.startswith("w·x")} - set(folded)
+    assert folded[::-1] == [v for v in full if v.op and v not in drives_made]
     leaves = []
     interior = _postorder(root, False, leaves)
-    assert interior[::-1] == [v for v in backward_order(root) if v.op]
+    assert interior[::-1] == [v for v in full if v.op]
     assert len(leaves) == len(set(leaves)) and set(leaves) == {v for v in walk(root) if not v.op}
 
 
@@ -464,3 +468,49 @@ def test_batch_drives_match_the_scalar_engine_example_by_example(bias):
         assert close(loss.data[k], outs[k])
         assert all(close(x.grad[k], dx[k]) for x, dx in zip(xs, zip(*dxs)))
     assert all(type(p.grad) is float and close(p.grad, g) for p, g in zip(params, scalar))
+
+
+# ---- 8. an activation with its drive folded in ---------------------------------------------------
+
+def small_net():
+    random.seed(11)
+    return nn.MLP(3, [4, 2], activation="tanh", output_activation="sigmoid")
+
+
+def test_a_folded_drive_unfolds_with_the_grad_the_chain_rule_gives_it():
+    model = small_net()
+    out = model([0.5, -1.0, 2.0])
+    loss = sum((a - 0.25) ** 2 for a in out)
+    loss.backward()
+    a = out[0]
+    assert a.op == "sigmoid" and a.label == "a1^(2)"
+    (z,) = a.inputs  # the first look makes the drive a node
+    assert z.op == "w·x+b" and z.label == "z1^(2)" and a.local_grads == (a.data * (1 - a.data),)
+    assert z.grad == a.local_grads[0] * a.grad  # d loss/d z = sigma'(z) d loss/d a
+    # against a model whose drives are nodes from the start (Neuron's own path, then unfolded at once)
+    again = small_net()
+    x = [Value(0.5), Value(-1.0), Value(2.0)]
+    hidden = [n(x) for n in again.layers[0].neurons]
+    assert all(h.inputs[0].op == "w·x+b" for h in hidden)  # unfolded before backward: a -> z -> weights
+    out2 = [n(hidden) for n in again.layers[1].neurons]
+    sum((a - 0.25) ** 2 for a in out2).backward()
+    assert [p.grad for p in again.parameters()] == [p.grad for p in model.parameters()]
+
+
+def test_folded_activations_back_propagate_inside_a_batch_graph():
+    model = small_net()
+    scalar = model([0.5, -1.0, 2.0])[0]  # a Value activation with its drive folded in
+    w = Value(0.3)
+    x = Batch([1.0, 2.0, 3.0])
+    (scalar * x * w).sum().backward()
+    model_ref = small_net()
+    ref = model_ref([0.5, -1.0, 2.0])[0]
+    assert ref.inputs[0].op == "w·x+b"  # unfolded
+    (ref * 6.0 * 0.3).backward()  # the sum over the batch of x is 6
+    assert [p.grad for p in model.parameters()] == pytest.approx([p.grad for p in model_ref.parameters()],
+                                                                 rel=1e-12)
+
+
+def test_drives_folds_only_the_activations_it_knows():
+    with pytest.raises(ValueError, match="'tanh', 'sigmoid' or 'relu'"):
+        drives([(Value(1.0), Value(0.0))], [1.0], activation="square")
