@@ -7,7 +7,8 @@ along every edge, add ``local * out.grad`` to the input's grad.
 
 A neuron's drive w·x + b is one node (`dot`, `drives`) whose two operands are
 vectors: the neuron's weights with its bias, and its inputs. The neurons of a
-layer share one input vector, so the graph stores it, and walks it, once.
+layer share one input vector, so the graph stores it, and walks it, once. A
+layer's activation can hold its drive folded in until someone looks at it.
 
 Nothing here points from an input to its output, and no op keeps a closure, so
 a graph holds no reference cycles: dropping the last reference to the root
@@ -42,6 +43,9 @@ class Value:
     fixed when ``data`` was computed. In a drive the operands are vectors (tuples):
     ``_a`` = (w1, ..., wn, b) with ``_da`` = (x1, ..., xn, 1), and ``_b`` = (x1, ..., xn)
     with ``_db`` = (w1, ..., wn). `inputs` and `local_grads` list them one by one.
+    A layer's activation a = f(z) may hold its drive folded in, ``_fold`` = (z's data,
+    da/dz, z's label), with z's operands as its own, until the first look at its
+    `inputs` makes z a node of its own (see `drives`).
     """
 
     __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_fold")
