@@ -32,6 +32,25 @@ from micrograd.engine import Value, _node, _postorder, topological_order
 _ONE = 1.0
 
 
+# each activation on an array of any shape: (its value, its local derivative), side by side
+def _tanh(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = np.tanh(x)
+    return t, 1.0 - t * t
+
+
+def _sigmoid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e = np.exp(-np.abs(x))  # never overflows: e**-|x| <= 1
+    s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return s, s * (1.0 - s)
+
+
+def _relu(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.maximum(x, 0.0), (x > 0.0).astype(float)  # x > 0 as 1.0 and 0.0: the local derivative
+
+
+_ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu}
+
+
 class Batch(Value):
     """A Value holding one number per example: data and grad are arrays of shape (B,).
 
@@ -39,6 +58,7 @@ class Batch(Value):
     """
 
     __slots__ = ()
+    _activations = _ACTIVATIONS  # tanh, sigmoid and relu on arrays: Value's methods use them
 
     def __init__(self, data: Any, label: str = "") -> None:
         array = np.array(data, dtype=float)
@@ -119,21 +139,6 @@ class Batch(Value):
         if np.any(x <= 0.0):
             raise ValueError(f"log is undefined for {np.min(x)!r} ({self._name()}): the input must be > 0")
         return _batch(np.log(x), "log", self, 1.0 / x)
-
-    def tanh(self) -> Batch:
-        """Hyperbolic tangent; d/dx = 1 - tanh(x)**2."""
-        out, local = _tanh(self.data)
-        return _batch(out, "tanh", self, local)
-
-    def sigmoid(self) -> Batch:
-        """Logistic function; d/dx = s (1 - s)."""
-        out, local = _sigmoid(self.data)
-        return _batch(out, "sigmoid", self, local)
-
-    def relu(self) -> Batch:
-        """max(0, x) for every example; d/dx = 1 where x > 0, else 0."""
-        out, local = _relu(self.data)
-        return _batch(out, "relu", self, local)
 
     @classmethod
     def activate(cls, zs: Sequence[Batch], name: str) -> list[Batch]:
@@ -274,25 +279,6 @@ class Batch(Value):
 
 def _batch(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0) -> Batch:
     return _node(data, op, a, da, b, db, Batch)
-
-
-# each activation on an array of any shape: (its value, its local derivative), side by side
-def _tanh(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = np.tanh(x)
-    return t, 1.0 - t * t
-
-
-def _sigmoid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    e = np.exp(-np.abs(x))  # never overflows: e**-|x| <= 1
-    s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return s, s * (1.0 - s)
-
-
-def _relu(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.maximum(x, 0.0), (x > 0.0).astype(float)  # x > 0 as 1.0 and 0.0: the local derivative
-
-
-_ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu}
 
 
 def columns(X: Any, label: str = "x") -> list[Batch]:

@@ -35,6 +35,29 @@ Number = float | int
 _EXP_LIMIT = 709.782712893384  # math.exp overflows a float above this
 
 
+# each activation at x: (its value, its local derivative), side by side; Value's methods and
+# drives(activation=...) use them
+def _tanh(x: float) -> tuple[float, float]:
+    t = math.tanh(x)
+    return t, 1.0 - t * t
+
+
+def _sigmoid(x: float) -> tuple[float, float]:
+    if x >= 0.0:
+        s = 1.0 / (1.0 + math.exp(-x))
+    else:  # e**x / (1 + e**x) never overflows for x < 0
+        e = math.exp(x)
+        s = e / (1.0 + e)
+    return s, s * (1.0 - s)
+
+
+def _relu(x: float) -> tuple[float, float]:
+    return (x, 1.0) if x > 0.0 else (0.0, 0.0)
+
+
+ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu}
+
+
 class Value:
     """One number in a computation graph: its data, its grad, and how it was made.
 
@@ -50,6 +73,7 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_fold")
     __array_ufunc__ = None  # numpy scalars defer to our reflected operators
+    _activations = ACTIVATIONS  # f(x) -> (value, local derivative); micrograd.batch's work on arrays
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _as_float(data, "Value")
@@ -128,18 +152,19 @@ class Value:
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x)**2."""
-        out, local = _tanh(self.data)
-        return _node(out, "tanh", self, local)
+        return self._activation("tanh")
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e**-x); d/dx = s (1 - s)."""
-        out, local = _sigmoid(self.data)
-        return _node(out, "sigmoid", self, local)
+        return self._activation("sigmoid")
 
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 where x > 0, else 0."""
-        out, local = _relu(self.data)
-        return _node(out, "relu", self, local)
+        return self._activation("relu")
+
+    def _activation(self, name: str) -> Value:
+        out, local = self._activations[name](self.data)
+        return _node(out, name, self, local, None, 0.0, type(self))
 
     # ---- reflected forms: a number on the left (a Value there handles the op itself) ---
 
@@ -280,29 +305,6 @@ def _node(data: float, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, k
 
 _new = object.__new__
 _grad_of = attrgetter("grad")
-
-
-# each activation at x: (its value, its local derivative), side by side; the methods above and
-# drives(activation=...) use them
-def _tanh(x: float) -> tuple[float, float]:
-    t = math.tanh(x)
-    return t, 1.0 - t * t
-
-
-def _sigmoid(x: float) -> tuple[float, float]:
-    if x >= 0.0:
-        s = 1.0 / (1.0 + math.exp(-x))
-    else:  # e**x / (1 + e**x) never overflows for x < 0
-        e = math.exp(x)
-        s = e / (1.0 + e)
-    return s, s * (1.0 - s)
-
-
-def _relu(x: float) -> tuple[float, float]:
-    return (x, 1.0) if x > 0.0 else (0.0, 0.0)
-
-
-ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu}
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | None = None) -> Value:
