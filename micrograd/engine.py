@@ -496,8 +496,22 @@ def _postorder(root: Value, first_input_first: bool, leaves: list | None = None)
                     place(v)
                 else:
                     stack += (v, None, a)
-            else:
-                stack += (v, None, b, a) if first_input_first else (v, None, a, b)
+            else:  # the operand popped next goes at once if its inputs are leaves or placed (a sum's terms)
+                u = a if first_input_first else b
+                p, q = u._a, u._b
+                if (leaves is not None and p.__class__ is not tuple and (p._a is None or p in seen)
+                        and (q is None or q._a is None or q in seen)):
+                    if p._a is None and p not in seen:
+                        saw(p)
+                        leaf(p)
+                    if q is not None and q._a is None and q not in seen:
+                        saw(q)
+                        leaf(q)
+                    saw(u)
+                    place(u)
+                    stack += (v, None, b if first_input_first else a)
+                else:
+                    stack += (v, None, b, a) if first_input_first else (v, None, a, b)
         elif id(a) in done and id(b) in done:  # a drive whose weights and inputs are all placed
             place(v)
         else:

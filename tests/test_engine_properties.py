@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from micrograd import Value
+from micrograd import Value, backward_order, topological_order
+from micrograd.engine import _postorder
 
 # Each step applies one op to nodes chosen from those made so far, so later nodes reuse
 # earlier ones: the graph is a DAG with shared sub-expressions, not a tree.
@@ -111,3 +112,16 @@ def test_random_graphs_match_pytorch_float64(program, xs):
     for leaf, t in zip(leaves, ts):
         expected = 0.0 if t.grad is None else t.grad.item()
         assert leaf.grad == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(program_strategy, inputs_strategy)
+def test_backwards_own_walk_keeps_backward_orders_order(program, xs):
+    # backward() walks only the nodes with inputs and places some of them early (a sum's terms
+    # whose inputs are leaves); the order must still be the one backward_order documents
+    leaves = [Value(x) for x in xs]
+    out = run(program, leaves, VALUE_OPS)
+    noted = []
+    interior = _postorder(out, False, noted)[::-1]
+    assert interior == [v for v in backward_order(out) if v.op]
+    assert len(noted) == len(set(noted)) and set(noted) == {v for v in topological_order(out) if not v.op}
