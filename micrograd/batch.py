@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from micrograd.engine import Value, _node, _postorder, topological_order
+from micrograd.engine import Value, _grad_of, _node, _postorder, topological_order
 
 _ONE = 1.0
 
@@ -204,7 +204,9 @@ class Batch(Value):
         order = _postorder(self, False, leaves)
         order.reverse()  # the nodes with inputs, each before its inputs
         # this pass's contributions are computed from zero, then the grads from before are added on
-        earlier = [(v, v.grad) for v in order + leaves if type(v.grad) is not float or v.grad != 0.0]
+        # (a training loop's fresh nodes have none, so they are only looked through when one has)
+        earlier = [(v, v.grad) for v in (order + leaves if _carry(order) else leaves)
+                   if type(v.grad) is not float or v.grad != 0.0]
         for v, _ in earlier:
             v.grad = 0.0
         self.grad = float(grad) if not isinstance(self.data, np.ndarray) else np.full_like(self.data, grad)
@@ -297,6 +299,14 @@ def _scalar_drive_backward(out: Value, g: float) -> None:
         w.grad += x * g
     for x, w in zip(out._b, out._db):
         x.grad += w * g
+
+
+def _carry(nodes: list[Value]) -> bool:
+    """Whether any of these nodes has a grad already (backward() called again on the same graph)."""
+    try:
+        return any(map(_grad_of, nodes))
+    except ValueError:  # an array's truth is ambiguous: an array grad is there, so something to carry
+        return True
 
 
 def _accumulate(node: Value, contribution: Any) -> None:
