@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 import random
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from micrograd import Value, drives
@@ -158,7 +159,7 @@ class Layer(Module):
                         self._fn, self._z_labels, self._a_labels)
 
     def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
+        return list(chain.from_iterable(n.parameters() for n in self.neurons))
 
     @property
     def W(self) -> Matrix:
@@ -245,7 +246,7 @@ class MLP(Module):
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
+        return list(chain.from_iterable(layer.parameters() for layer in self.layers))
 
     def set_weights(self, weights: Sequence[Any], layout: str = "out_in") -> None:
         """Set every layer's weights (one entry per layer); on any error nothing changes."""
