@@ -371,7 +371,8 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bi
     except AttributeError:
         raise TypeError("a drive needs Values as weights (they receive gradients), got "
                         f"{sorted({type(w).__name__ for row in rows for w in row})}") from None
-    if cache is not None and cache.get("numbers") == flat and len(cache["rows"]) == len(rows):
+    hit = cache is not None and cache.get("numbers") == flat and len(cache["rows"]) == len(rows)
+    if hit:
         wds = cache["rows"]  # the same weights as last time
     else:
         wds = [flat[k:k + m] for k in range(0, len(flat), m)]
@@ -407,7 +408,7 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bi
         z._b = xs
         z._db = wd
         out.append(z)
-    if cache is not None:
+    if cache is not None and not hit:
         cache.update(numbers=flat, rows=wds)
     return out
 
