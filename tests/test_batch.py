@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nn
-from micrograd import Value, dot
+from micrograd import Value, dot, topological_order
 from micrograd.batch import Batch, columns
 
 B = 7  # examples per batch in these tests
@@ -130,6 +130,44 @@ def test_backward_twice_doubles_every_grad_as_for_values():
     once = w.grad
     loss.backward()
     assert w.grad == pytest.approx(2 * once, rel=1e-12)
+
+
+def _mlp_loss(model, inputs, y):
+    return ((1 + -y * model(inputs)).relu()).sum() * 0.5 + 1e-4 * sum(p * p for p in model.parameters())
+
+
+def test_backward_twice_doubles_every_grad_of_a_batch_mlp_exactly():
+    X, y = demo_data(n=B)
+    random.seed(3)
+    model = nn.MLP(2, [4, 3, 1])
+    inputs = columns(X)
+    loss = _mlp_loss(model, inputs, y)
+    loss.backward()
+    nodes = topological_order(loss)  # parameters, inputs, and every node in between (arrays for most)
+    once = [np.array(v.grad, copy=True) for v in nodes]
+    loss.backward()
+    assert all(np.array_equal(v.grad, 2 * g) for v, g in zip(nodes, once))
+
+
+def test_a_fresh_graph_adds_its_gradient_onto_the_grads_its_leaves_carry():
+    # leaves outlive each step's graph (a training loop's inputs; parameters before zero_grad):
+    # as in PyTorch, a fresh backward() adds this graph's whole gradient onto what they hold
+    X, y = demo_data(n=B)
+    random.seed(4)
+    model = nn.MLP(2, [4, 3, 1])
+    inputs = columns(X)
+    leaves = [*inputs, *model.parameters()]
+    fresh = []
+    for scale in (1.0, 0.5):  # two graphs' gradients, each computed from zero
+        for v in leaves:
+            v.grad = 0.0
+        (_mlp_loss(model, inputs, y) * scale).backward()
+        fresh.append([np.array(v.grad, copy=True) for v in leaves])
+    for v in leaves:
+        v.grad = 0.0
+    for scale in (1.0, 0.5):  # the same two, the second one's leaves carrying the first one's grads
+        (_mlp_loss(model, inputs, y) * scale).backward()
+    assert all(np.array_equal(v.grad, first + second) for v, first, second in zip(leaves, *fresh))
 
 
 def test_mean_and_sum_seed_a_scalar_root():
