@@ -6,10 +6,41 @@ import math
 import re
 
 DIGITS = 4  # significant digits shown by default
+HONEST_DIGITS = 12  # a round-looking number gets up to this many digits to show that it is not round
+_SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 
 
 def number(x: float, digits: int = DIGITS) -> str:
-    """`x` with `digits` significant digits, plain decimals where they read well: 0.0008989, -80, 2.5."""
+    """`x` with `digits` significant digits, plain decimals where they read well: 0.0008989, -80, 2.5.
+
+    Never a round number that x is not: where rounding drops the digits that say
+    x is not round, more digits are shown (up to 12), so σ(24) reads 0.99999999996.
+
+    >>> number(-0.04623902), number(2.0), number(0.999999999962), number(1.396e-11)
+    ('-0.04624', '2', '0.99999999996', '1.396e-11')
+    """
+    text = _rounded(x, digits)
+    for more in range(digits + 1, HONEST_DIGITS + 1):
+        if not _looks_round(text, x, digits):
+            break
+        text = _rounded(x, more)
+    return text
+
+
+def pretty(x: float, digits: int = DIGITS) -> str:
+    """`number(x)` for drawings and HTML: a real minus sign, and powers of ten as ×10⁻¹¹.
+
+    >>> pretty(-0.5), pretty(1.396e-11), pretty(-2.5e8)
+    ('−0.5', '1.396×10⁻¹¹', '−2.5×10⁸')
+    """
+    text = number(x, digits)
+    if "e" in text and math.isfinite(x):
+        mantissa, power = text.split("e")
+        text = f"{mantissa}×10{power.translate(_SUPERSCRIPT)}"
+    return text.replace("-", "−")
+
+
+def _rounded(x: float, digits: int) -> str:
     if x == 0.0 or not math.isfinite(x):
         return "0" if x == 0.0 else repr(x)
     exponent = math.floor(math.log10(abs(x)))
@@ -24,6 +55,15 @@ def number(x: float, digits: int = DIGITS) -> str:
             mantissa = mantissa.rstrip("0").rstrip(".")
         text = f"{mantissa}e{int(power)}"
     return "0" if text in ("-0", "0") else text
+
+
+def _looks_round(text: str, x: float, digits: int) -> bool:
+    """Whether `text` shows fewer significant digits than asked although x is not what it says."""
+    if not math.isfinite(x) or float(text) == x:
+        return False
+    mantissa = text.split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    shown = len(mantissa.rstrip("0")) if "." not in text.split("e")[0] else len(mantissa)
+    return shown < digits or float(text) == 0.0
 
 
 _LABEL = re.compile(r"^([A-Za-z]+)_?(\d+(?:,\d+)*)?(?:\^\((\d+)\))?$")
