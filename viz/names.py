@@ -196,6 +196,6 @@ def _spaced(name: str) -> bool:
     depth = 0
     for char in name:
         depth += (char == "(") - (char == ")")
-        if char in " ·*/^" and depth == 0:
+        if char in " ·*/" and depth == 0:
             return True
     return False
