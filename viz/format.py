@@ -6,7 +6,7 @@ import math
 import re
 
 DIGITS = 4  # significant digits shown by default
-HONEST_DIGITS = 12  # a round-looking number gets up to this many digits to show that it is not round
+HONEST_DIGITS = 12  # a round-looking number gets this many digits to show that it is not round
 _SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 
 
@@ -14,17 +14,13 @@ def number(x: float, digits: int = DIGITS) -> str:
     """`x` with `digits` significant digits, plain decimals where they read well: 0.0008989, -80, 2.5.
 
     Never a round number that x is not: where rounding drops the digits that say
-    x is not round, more digits are shown (up to 12), so σ(24) reads 0.99999999996.
+    x is not round, it is shown to 12 digits, so σ(24) reads 0.999999999962.
 
     >>> number(-0.04623902), number(2.0), number(0.999999999962), number(1.396e-11)
-    ('-0.04624', '2', '0.99999999996', '1.396e-11')
+    ('-0.04624', '2', '0.999999999962', '1.396e-11')
     """
     text = _rounded(x, digits)
-    for more in range(digits + 1, HONEST_DIGITS + 1):
-        if not _looks_round(text, x, digits):
-            break
-        text = _rounded(x, more)
-    return text
+    return _rounded(x, HONEST_DIGITS) if _looks_round(text, x, digits) else text
 
 
 def pretty(x: float, digits: int = DIGITS) -> str:
@@ -58,12 +54,21 @@ def _rounded(x: float, digits: int) -> str:
 
 
 def _looks_round(text: str, x: float, digits: int) -> bool:
-    """Whether `text` shows fewer significant digits than asked although x is not what it says."""
+    """Whether `text` drops zeros that make x look rounder than it is (1 for 0.999999999962).
+
+    One dropped zero is a rounding (2.092478 for 2.09247804); two or more, or the
+    only digit, read as an exact number.
+    """
     if not math.isfinite(x) or float(text) == x:
         return False
-    mantissa = text.split("e")[0].lstrip("-").replace(".", "").lstrip("0")
-    shown = len(mantissa.rstrip("0")) if "." not in text.split("e")[0] else len(mantissa)
-    return shown < digits or float(text) == 0.0
+    if float(text) == 0.0:
+        return True
+    mantissa = text.split("e")[0].lstrip("-")
+    significant = mantissa.replace(".", "").lstrip("0")
+    if "." not in mantissa:
+        significant = significant.rstrip("0")
+    dropped = digits - len(significant)
+    return dropped >= 2 or dropped >= 1 and digits <= 2
 
 
 _LABEL = re.compile(r"^([A-Za-z]+)_?(\d+(?:,\d+)*)?(?:\^\((\d+)\))?$")
