@@ -1,8 +1,12 @@
 """Finding a Graphviz program and rendering: the pip-only path (graphviz-pure), a system `dot`
 when there is one, and the clear failure when there is neither."""
 
+import importlib.metadata
+import json
 import os
 import pathlib
+import re
+import struct
 import subprocess
 import sys
 import sysconfig
@@ -10,7 +14,17 @@ import sysconfig
 import graphviz
 import pytest
 
-from viz.render import Drawing, RendererNotFound, RenderError, find_dot, makes_pdf, pipe, render
+from viz.render import (
+    BITMAP_MAX_PIXELS,
+    Drawing,
+    RendererNotFound,
+    RenderError,
+    find_dot,
+    graph_sets,
+    makes_pdf,
+    pipe,
+    render,
+)
 
 SOURCE = 'digraph { a [label="left"]; b [label="right"]; a -> b }'
 
@@ -22,6 +36,11 @@ def no_programs(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.setattr(sysconfig, "get_path", lambda name, *a, **k: str(empty))
     monkeypatch.setattr(sys, "executable", str(empty / "python"))
+
+    def not_installed(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "files", not_installed)  # graphviz-pure's wheel record
 
 
 def test_the_pip_installed_program_is_found_next_to_the_interpreter(monkeypatch, tmp_path):
@@ -123,7 +142,12 @@ def test_top_level_names_are_the_functions_whatever_was_imported_first(tmp_path)
 @pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="needs an interpreter outside the venv")
 def test_an_interpreter_outside_the_venv_with_no_path_finds_nothing(tmp_path):
     """The real no-renderer path: another interpreter's scripts folder, an empty PATH."""
-    site = sysconfig.get_path("purelib")
+    venv_site = pathlib.Path(sysconfig.get_path("purelib"))
+    site = tmp_path / "site"  # the venv's packages without graphviz-pure's wheel record
+    site.mkdir()
+    for entry in venv_site.iterdir():
+        if not entry.name.startswith("graphviz_pure"):
+            (site / entry.name).symlink_to(entry)
     root = pathlib.Path(__file__).resolve().parents[1]
     code = (
         "import sys, sysconfig; from viz.render import find_dot, render, RendererNotFound\n"
@@ -131,7 +155,7 @@ def test_an_interpreter_outside_the_venv_with_no_path_finds_nothing(tmp_path):
         "print(find_dot())\n"
         "try:\n    render('digraph { a }', sys.argv[1])\nexcept RendererNotFound as e:\n    print(e)\n"
     )
-    env = {"PATH": str(tmp_path), "PYTHONPATH": os.pathsep.join([str(root), site])}
+    env = {"PATH": str(tmp_path), "PYTHONPATH": os.pathsep.join([str(root), str(site)])}
     done = subprocess.run(["/usr/bin/python3", "-c", code, str(tmp_path / "g.svg")], env=env,
                           capture_output=True, text=True, timeout=60)
     if done.returncode != 0 and "No module named" in done.stderr:
@@ -141,3 +165,66 @@ def test_an_interpreter_outside_the_venv_with_no_path_finds_nothing(tmp_path):
     assert first == "None"
     assert "pip install graphviz-pure==0.2.2" in message
     assert not (tmp_path / "g.svg").exists()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG's IHDR header."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def svg_points(svg: bytes) -> tuple[float, float]:
+    """The drawing's width and height in points, from the SVG's root element."""
+    match = re.search(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    assert match, svg[:300]
+    return float(match.group(1)), float(match.group(2))
+
+
+def test_png_is_drawn_at_150_dpi_by_default(tmp_path):
+    source = 'digraph { a [label="a wide label to measure"]; a -> b -> c }'
+    width_pt, height_pt = svg_points(pipe(source, "svg"))
+    for data in (pipe(source, "png"), render(source, tmp_path / "g.png").read_bytes()):
+        width_px, height_px = png_size(data)
+        assert abs(width_px - width_pt * 150 / 72) <= 1.5, (width_px, width_pt)
+        assert abs(height_px - height_pt * 150 / 72) <= 1.5, (height_px, height_pt)
+
+
+def test_a_graph_that_sets_its_own_dpi_or_size_keeps_it():
+    width_pt, _ = svg_points(pipe("digraph { a -> b }", "svg"))
+    width_px, _ = png_size(pipe("digraph { dpi=72; a -> b }", "png"))
+    assert abs(width_px - width_pt) <= 1.5  # 72 dpi: one pixel per point, not 150 dpi
+    shrunk, _ = png_size(pipe('digraph { graph [size="0.5,0.5"]; a -> b }', "png"))
+    assert shrunk <= 0.5 * 150 + 1  # half an inch at 150 dpi; -Gsize must not override the graph's size
+
+
+def test_only_the_graphs_own_attributes_count_as_set():
+    assert graph_sets('digraph { graph [dpi=300 size="7,7"] a }') == {"dpi": "300", "size": "7"}
+    assert graph_sets('digraph { dpi = "200"; a [fontsize=14 arrowsize=2] }') == {"dpi": "200"}
+    quoted = 'digraph { a [label="dpi=300 size=1"]; b [label=<<FONT POINT-SIZE="9">x</FONT>>] }'
+    assert graph_sets(quoted) == {}
+
+
+def test_a_huge_bitmap_is_capped_at_the_same_pixel_count_at_150_dpi():
+    chain = " -> ".join(f"n{i}" for i in range(200))  # about 200 inches tall
+    _, height_px = png_size(pipe(f"digraph {{ {chain} }}", "png"))
+    assert BITMAP_MAX_PIXELS - 2 <= height_px <= BITMAP_MAX_PIXELS + 2
+
+
+def test_json_gives_graphvizs_own_coordinates(tmp_path):
+    source = "digraph { rankdir=LR; a -> b }"
+    layout = json.loads(pipe(source, "json"))
+    x = {node["name"]: float(node["pos"].split(",")[0]) for node in layout["objects"]}
+    assert x["a"] < x["b"]  # left to right
+    assert json.loads(render(source, tmp_path / "g.json").read_text())["objects"]
+
+
+def test_our_own_dot_script_on_path_is_not_taken_for_a_system_dot(monkeypatch, tmp_path):
+    script = tmp_path / "dot"
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom viz.dot_program import main\nsys.exit(main())\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    found = find_dot()
+    assert found is not None and pathlib.Path(found).name == "graphviz-pure"
+    assert not makes_pdf(found)
+    with pytest.raises(RendererNotFound, match="PDF needs the system Graphviz"):
+        pipe("digraph { a }", "pdf")

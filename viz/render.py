@@ -1,39 +1,44 @@
 """Finding a Graphviz program and turning DOT source into SVG, PNG or PDF files.
 
 A plain `pip install` brings the `graphviz-pure` wheel: a static build of Graphviz
-that installs a program named `graphviz-pure` (SVG, PNG, JPEG; no PDF). The
-`graphviz` Python package only looks for `dot`, so this module finds the program
-itself: a system `dot` first (it also makes PDF), then `graphviz-pure` next to
-the running interpreter, then `graphviz-pure` on PATH.
+that installs a program named `graphviz-pure` (SVG, PNG, JPEG, JSON; no PDF), and this
+package's own `dot` script (viz.dot_program) that runs it for the `graphviz` package.
+This module finds the program itself, so drawings render even where that script is
+off PATH: a system `dot` first (it also makes PDF), then graphviz-pure.
+Bitmaps come out at 150 dpi, sharp on a projector, unless the graph sets its own dpi.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
-import shutil
+import re
 import subprocess
-import sys
-import sysconfig
 
 import graphviz
 from graphviz.backend import dot_command
 
 from micrograd.files import write_atomically
+from viz.dot_program import PURE, bundled, script_dirs, system_dot
 
-PURE = "graphviz-pure"
 INSTALL_HINT = (
     "install one with `pip install graphviz-pure==0.2.2` (SVG and PNG), or your system's Graphviz "
     "(`apt install graphviz`, `brew install graphviz`, `choco install graphviz`; also PDF)"
 )
-FORMATS = ("svg", "png", "jpeg", "jpg", "pdf")
+FORMATS = ("svg", "png", "jpeg", "jpg", "pdf", "json", "plain")  # json, plain: Graphviz's layout as data
+BITMAPS = ("png", "jpeg", "jpg")
 SOURCE_FORMATS = ("dot", "gv")
 # Past this many edges the default network-simplex and crossing-minimisation budgets
 # take minutes (20,000 nodes); these limits bring that to seconds with a fair layout.
 BIG_GRAPH_EDGES = 3000
 BIG_GRAPH_OPTIONS = ("-Gnslimit=0.2", "-Gnslimit1=0.2", "-Gmclimit=0.2")
-# A bitmap of a huge layout can ask for tens of GB; `size` only ever shrinks a drawing.
-BITMAP_MAX_INCHES = "-Gsize=100,100"
+BITMAP_DPI = 150  # Graphviz's default is 96: 11 pt text then blurs on a projector
+# A bitmap of a huge layout can ask for tens of GB: past this many pixels a side, the
+# drawing is shrunk (Graphviz's `size` only ever shrinks), at any dpi.
+BITMAP_MAX_PIXELS = 9600
+# A graph attribute the graph sets itself (dpi=300, size="7,7"): not inside a quoted string,
+# not part of a longer name (fontsize, arrowsize, POINT-SIZE).
+_GRAPH_SETS = re.compile(r'(?<![\w-])(dpi|resolution|size)\s*=\s*"?([0-9.]*)')
 
 
 class RendererNotFound(RuntimeError):
@@ -44,22 +49,12 @@ class RenderError(RuntimeError):
     """The Graphviz program ran and failed."""
 
 
-def _script_dirs() -> list[str]:
-    """Where pip puts programs for the running interpreter."""
-    dirs = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
-    return [d for d in dict.fromkeys(dirs) if d]
-
-
 def find_dot() -> str | None:
-    """The Graphviz program to run: system `dot`, else `graphviz-pure`; None when neither exists."""
-    system = shutil.which("dot")
-    if system:
-        return system
-    for folder in _script_dirs():
-        found = shutil.which(PURE, path=folder)
-        if found:
-            return found
-    return shutil.which(PURE)
+    """The Graphviz program to run: system `dot`, else `graphviz-pure`; None when neither exists.
+
+    This package's own `dot` script is skipped: it would only run graphviz-pure.
+    """
+    return system_dot() or bundled()
 
 
 def makes_pdf(program: str) -> bool:
@@ -70,7 +65,7 @@ def makes_pdf(program: str) -> bool:
 def _require_program(what: str) -> str:
     program = find_dot()
     if program is None:
-        looked = ", ".join(_script_dirs())
+        looked = ", ".join(script_dirs())
         raise RendererNotFound(
             f"cannot {what}: no Graphviz program found (looked for `dot` on PATH and "
             f"`{PURE}` in {looked} and on PATH); {INSTALL_HINT}. "
@@ -97,13 +92,50 @@ def _command(program: str, fmt: str, source: str) -> list[str]:
     cmd = [program, f"-T{fmt}"]
     if source.count("->") > BIG_GRAPH_EDGES:
         cmd += BIG_GRAPH_OPTIONS
-    if fmt in ("png", "jpeg", "jpg"):
-        cmd.append(BITMAP_MAX_INCHES)
+    if fmt in BITMAPS:
+        cmd += bitmap_options(source)
     return cmd
 
 
+def bitmap_options(source: str) -> list[str]:
+    """-G options for a PNG or JPEG: 150 dpi and the size cap, where the graph sets neither itself.
+
+    (graphviz-pure lets -G override the graph's own attributes; Graphviz lets the graph win.)
+    """
+    own = graph_sets(source)
+    options = []
+    dpi = _number(own.get("dpi") or own.get("resolution")) or 96.0
+    if "dpi" not in own and "resolution" not in own:
+        dpi = BITMAP_DPI
+        options.append(f"-Gdpi={BITMAP_DPI}")
+    if "size" not in own:
+        inches = BITMAP_MAX_PIXELS / dpi
+        options.append(f"-Gsize={inches:g},{inches:g}")
+    return options
+
+
+def graph_sets(source: str) -> dict[str, str]:
+    """The dpi, resolution and size that DOT source sets, outside quoted strings: {'dpi': '300'}."""
+    found = {}
+    for match in _GRAPH_SETS.finditer(source):
+        before = source[: match.start()]
+        if (before.count('"') - before.count('\\"')) % 2 == 0:
+            found.setdefault(match.group(1), match.group(2))
+    return found
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
 def pipe(graph: graphviz.Digraph | str, format: str = "svg", timeout: float | None = None) -> bytes:
-    """The drawing of `graph` as bytes in `format` ('svg', 'png', 'jpeg' or 'pdf')."""
+    """The drawing of `graph` as bytes in `format` ('svg', 'png', 'jpeg', 'pdf', or 'json' for its layout).
+
+    PNG and JPEG are drawn at 150 dpi unless the graph sets dpi itself.
+    """
     fmt = _check_format(format)
     program = _require_program(f"draw a {fmt.upper()}")
     source = source_of(graph)
@@ -127,7 +159,7 @@ def render(
     format: str | None = None,
     timeout: float | None = None,
 ) -> pathlib.Path:
-    """Write `graph` to `path` as SVG, PNG, JPEG, PDF or DOT source; returns the path written.
+    """Write `graph` to `path` as SVG, PNG (150 dpi), JPEG, PDF, JSON or DOT source; returns the path.
 
     The format comes from `format` or else from the file's suffix. The file is
     written whole or not at all (a temporary file, then a rename).
