@@ -162,11 +162,13 @@ def _draw(args) -> int:
     from viz.render import render as render_drawing
 
     if args.network:
-        if model.mlp is None:
-            raise UsageError("--network draws an MLP; this problem is a graph of formulas: drop --network")
         from viz.network import draw_network
 
-        drawing = draw_network(model.mlp)
+        try:  # a formula problem's layers are read from its graph (seed 001)
+            drawing = (draw_network(model.mlp, root=first.loss) if model.mlp is not None
+                       else draw_network(first.loss))
+        except ValueError as error:
+            raise UsageError(f"--network: {error}") from None
     else:
         from viz.dot import draw_dot
         from viz.solve import GRAPH_NODE_LIMIT, graph_size
