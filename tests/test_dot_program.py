@@ -163,3 +163,20 @@ def test_the_venv_script_runs_from_a_path_without_the_venv(tmp_path):
     script = dot_script(tmp_path / "bin")
     done = run_dot(script, ["-Tsvg"], "/usr/bin:/bin", b"digraph { a }")
     assert done.returncode == 0 and done.stdout.startswith(b"<?xml")
+
+
+def test_a_kernel_without_the_venv_on_path_can_be_given_our_dot(tmp_path, monkeypatch):
+    import viz.dot_program as program
+
+    venv_bin = tmp_path / "venv" / "bin"
+    dot_script(venv_bin)
+    monkeypatch.setattr(program, "script_dirs", lambda: [str(venv_bin)])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # the kernel's PATH: no `dot` anywhere on it
+    assert program.put_on_path() == str(venv_bin)
+    assert os.environ["PATH"] == f"{empty}:{venv_bin}"  # appended: a system dot would still win
+    assert program.put_on_path() is None  # `dot` is reachable now: nothing more added
+    assert os.environ["PATH"] == f"{empty}:{venv_bin}"
+    monkeypatch.setenv("PATH", str(fake_system_dot(tmp_path / "usr" / "bin").parent))
+    assert program.put_on_path() is None  # a system dot on PATH: left alone

@@ -138,10 +138,27 @@ def _pure_format(value: str) -> str:
         if fmt in ("", "?"):
             return value  # -T? asks for the list of formats: graphviz-pure answers it
         raise Unsupported(
-            f"the bundled Graphviz ({PURE}) cannot write {fmt!r}; it writes "
-            f"{', '.join(sorted(PURE_FORMATS))}. For {fmt} {SYSTEM_GRAPHVIZ}."
+            f"the bundled Graphviz ({PURE}) cannot write {fmt!r}; it writes svg, png, jpeg, "
+            f"json, dot, xdot and plain. For {fmt} {SYSTEM_GRAPHVIZ}."
         )
     return value if rest == PURE_FORMATS[fmt].split(":")[: len(rest)] else fmt
+
+
+def put_on_path() -> str | None:
+    """Append this interpreter's scripts folder to PATH when only there is a `dot`; the folder added.
+
+    For a Jupyter kernel started from a venv's python without the venv on PATH: the
+    graphviz package would not find `dot` otherwise. Appended, so any `dot` already
+    on PATH keeps winning; nothing changes when PATH already has one.
+    """
+    if shutil.which("dot"):
+        return None
+    for folder in script_dirs():
+        found = shutil.which("dot", path=folder)
+        if found and is_this_program(found):
+            os.environ["PATH"] = os.pathsep.join(p for p in (os.environ.get("PATH"), folder) if p)
+            return folder
+    return None
 
 
 def run(program: str, args: list[str]) -> int:
