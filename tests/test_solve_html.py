@@ -93,11 +93,23 @@ def results(page: _Page) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {}
     for eq in page.equations:
         parts = eq.split(" = ")
-        m = re.fullmatch(r"(-?\d+(?:\.\d+)?)(?: × 10(-?\d+))?", parts[-1].strip())
-        if len(parts) > 1 and m:
-            value = float(m[1]) * 10 ** int(m[2]) if m[2] else float(m[1])
+        value = shown_number(parts[-1].strip())
+        if len(parts) > 1 and value is not None:
             found.setdefault(parts[0].strip(), []).append(value)
     return found
+
+
+NUMBER = re.compile(r"(−?\d+(?:\.\d+)?)(?:×10([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?")
+SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def shown_number(text: str) -> float | None:
+    """A number as the page prints it (−0.5, 1.3964687×10⁻¹¹) as a float; None if `text` is not one."""
+    m = NUMBER.fullmatch(text)
+    if not m:
+        return None
+    mantissa = float(m[1].replace("−", "-"))
+    return mantissa * 10 ** int(m[2].translate(SUPERSCRIPT)) if m[2] else mantissa
 
 
 def decimals(text: str) -> int:
@@ -159,18 +171,29 @@ def test_a_graph_too_big_to_step_through_gets_a_note_instead_of_a_page(tmp_path,
 
 def test_scripts_stack_fractions_stack_and_matrices_are_tables():
     w = to_html(r"w_{12}^{(1)}")
-    assert w == '<i>w</i><span class="ss"><sub>12</sub><sup>(1)</sup></span>'
+    assert w == '<span class="t"><i>w</i><span class="ss"><sub>12</sub><sup>(1)</sup></span></span>'
     frac = to_html(r"\frac{\partial L}{\partial w_{1}}")
-    assert frac == '<span class="frac"><span>∂<i>L</i></span><span>∂<i>w</i><sub>1</sub></span></span>'
+    assert frac == ('<span class="t"><span class="frac"><span>∂<i>L</i></span><span>∂<i>w</i><sub>1</sub>'
+                    "</span></span></span>")
     matrix = to_html(r"\begin{pmatrix} -2 & 3 \\ 2 & 1 \end{pmatrix}")
-    assert re.findall(r"<td>([^<]*)</td>", matrix) == ["-2", "3", "2", "1"] and matrix.count("<tr>") == 2
-    assert to_html(r"\hat{y}_{2}") == "<i>ŷ</i><sub>2</sub>"
+    assert re.findall(r"<td>([^<]*)</td>", matrix) == ["−2", "3", "2", "1"] and matrix.count("<tr>") == 2
+    assert to_html(r"\hat{y}_{2}") == '<span class="t"><i>ŷ</i><sub>2</sub></span>'
     tanh, log = '<span class="rm">tanh</span>', '<span class="rm">log</span>'
-    assert to_html(r"\tanh'(z) \log x") == f"{tanh}′(<i>z</i>)\u00a0{log}\u2009<i>x</i>"  # LaTeX's spacing
-    assert to_html(r"a = b + c") == "<i>a</i> =\u00a0<i>b</i> +\u00a0<i>c</i>"  # wraps before = and + only
+    spaced = f"{tanh}′(<i>z</i>)\u00a0{log}\u2009<i>x</i>"  # LaTeX's spacing
+    assert to_html(r"\tanh'(z) \log x") == f'<span class="t">{spaced}</span>'
     for bad in (r"\unknown{x}", r"w_{1", r"\frac{1}", r"a^2^3", r"\begin{align} a \end{align}"):
         with pytest.raises(Unsupported):
             to_html(bad)
+
+
+def test_an_equation_breaks_only_between_terms_after_an_operator():
+    terms = ('<span class="t"><i>a</i>\u00a0=</span> <span class="t"><i>b</i>\u00a0+</span> '
+             '<span class="t"><i>c</i></span>')
+    assert to_html(r"a = b + c") == terms
+    # a short (...) group and a number's power of ten never break; a minus is a real minus
+    assert to_html(r"L = \tfrac{1}{2}(t - \hat{y})^2 = -1.3964687\times10^{-11} \cdot 2") == (
+        '<span class="t"><i>L</i>\u00a0=</span> <span class="t">½(<i>t</i>\u00a0−\u00a0<i>ŷ</i>)<sup>2</sup>'
+        '\u00a0=</span> <span class="t">−1.3964687×10⁻¹¹\u00a0·</span> <span class="t">2</span>')
 
 
 def test_latex_the_page_cannot_show_is_shown_as_plain_text():

@@ -31,7 +31,7 @@ def grad(name: str, of: str = "L") -> str:
 
 def as_number(text: str) -> float:
     text = text.strip()
-    m = re.fullmatch(r"(-?[\d.]+) \\times 10\^\{(-?\d+)\}", text)
+    m = re.fullmatch(r"(-?[\d.]+) ?\\times ?10\^\{(-?\d+)\}", text)
     return float(m[1]) * 10 ** int(m[2]) if m else float(text)
 
 

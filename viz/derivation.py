@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from micrograd import Value, topological_order
-from viz.format import DIGITS, latex_label, number
+from viz.format import DIGITS
+from viz.names import node_names
 from viz.neurons import adjoints, consumers, role
+from viz.notation import latex_name
 from viz.ops import DOT_OPS, definition, instance, local_template, partner
 
 MAX_PATHS = 12  # more paths than this are summed without being listed one by one
@@ -43,9 +45,10 @@ class Delta:
     z: float          # the drive
     a: float          # the activation (= z for a linear neuron)
     sigma_prime: float
-    # (k, delta_k, label of w_kj, w_kj) for each neuron k of the next layer that this one feeds
-    upstream: list[tuple[int, float, str, float]] = field(default_factory=list)
+    # (k, delta_k, the node w_kj, w_kj) for each neuron k of the next layer that this one feeds
+    upstream: list[tuple[int, float, Value, float]] = field(default_factory=list)
     dl_da: float | None = None  # set for an output neuron: dL/da, straight from the loss
+    output: Value | None = None  # the neuron's output node (a, or z when linear): named ŷ at the top
 
 
 @dataclass
@@ -60,13 +63,13 @@ class Derivation:
     path_count: int
     total: float
     deltas: list[Delta]
-    definitions: list[tuple[str, str]]  # (text, LaTeX) 'v19 = 1 − a1^(2)' for each unlabelled node on a path
-    delta_input: tuple[str, float] | None  # (a_i label, a_i) for a weight; None for a bias
+    definitions: list[tuple[str, str]]  # (text, LaTeX) '#12 = ...' for a name too long to write; '' if none
+    delta_input: Value | None  # the node a_i for a weight; None for a bias
     format: str = "markdown"
     digits: int = DIGITS
 
     def name(self, v: Value) -> str:
-        """The name a node goes by on this page: its label, its number, or v{k} as in draw_dot."""
+        """The name a node goes by in text: viz.names.node_names' ASCII one (w12^(1), y_hat - t)."""
         return self.names[id(v)]
 
     def __str__(self) -> str:
@@ -86,16 +89,16 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
         raise TypeError(f"derivation needs the loss as a Value, got {type(loss).__name__}")
     order = topological_order(loss)
     wrt = _find(wrt, order)
-    names, latex = _names(order)
+    names, latex = _names(order, digits)
     adj = adjoints(loss, order)
     on = _computed_from(order, wrt)
     count = _count_paths(order, wrt, on)
     paths = _paths(loss, wrt, on) if count <= MAX_PATHS else []
     paths = [_factors(p, names, latex) for p in paths]
     deltas, delta_input = _delta_form(wrt, order, adj)
-    unlabelled = {id(f.out): f.out for path in paths for f in path if not f.out.label}
-    by_name = sorted(unlabelled.values(), key=lambda v: int(names[id(v)][1:]))
-    definitions = [_definition(v, names, latex) for v in by_name]
+    on_paths = {id(f.out): f.out for path in paths for f in path}
+    definitions = [_definition(v, names, latex) for v in order if id(v) in on_paths]
+    definitions = [d for d in definitions if any(d)]
     return Derivation(loss, wrt, names, latex, paths, count, adj[id(wrt)], deltas, definitions, delta_input,
                       format, digits)
 
@@ -114,17 +117,12 @@ def _find(wrt: Value | str, order: list[Value]) -> Value:
     return wrt
 
 
-def _names(order: list[Value]) -> tuple[dict[int, str], dict[int, str]]:
-    """Each node's name as text and as LaTeX: its label, its number (a constant) or v{k}."""
-    names, latex = {}, {}
-    for k, v in enumerate(order):
-        if v.label:
-            names[id(v)], latex[id(v)] = v.label, latex_label(v.label)
-        elif not v.op:
-            names[id(v)] = latex[id(v)] = number(v.data)
-        else:  # the DOT node name draw_dot gives it, so the page and the drawing agree
-            names[id(v)], latex[id(v)] = f"v{k}", f"v_{{{k}}}"
-    return names, latex
+def _names(order: list[Value], digits: int) -> tuple[dict[int, str], dict[int, str]]:
+    """Each node's name as text and as LaTeX: viz.names.node_names, ASCII and typeset (ŷ − t)."""
+    text = node_names(order, digits, unicode=False)
+    typeset = node_names(order, digits, unicode=True)
+    return ({id(v): t for v, t in zip(order, text)},
+            {id(v): latex_name(t) for v, t in zip(order, typeset)})
 
 
 def _computed_from(order: list[Value], wrt: Value) -> set[int]:
@@ -166,20 +164,29 @@ def _factors(path: list[tuple[Value, int]], names: dict[int, str], latex: dict[i
         text, tex = local_template(out.op, p, p == len(out.inputs) - 1)
         fill = {"a": names[id(node)], "b": names[id(other)], "o": names[id(out)]}
         fill_tex = {"a": latex[id(node)], "b": latex[id(other)], "o": latex[id(out)]}
-        text, tex = text.format(**fill), tex.format(**fill_tex)
+        text = text.format(**{k: _operand(v) for k, v in fill.items()})
+        tex = tex.format(**{k: _operand(v) for k, v in fill_tex.items()})
         numbers = instance(out.op, p, [u.data for u in out.inputs], out.data)
         factors.append(Factor(out, node, p, text, tex, numbers, local, running))
     return factors
 
 
+def _operand(name: str) -> str:
+    """A name inside a formula: in parentheses when it is a sum or a scaled term (2·(ŷ − t))."""
+    depth = 0
+    for char in name:
+        depth += (char == "(") - (char == ")")
+        if char == " " and depth == 0:
+            return f"({name})"
+    return f"({name})" if name.startswith(("-", "−")) else name
+
+
 def _definition(v: Value, names: dict[int, str], latex: dict[int, str]) -> tuple[str, str]:
-    """What an unlabelled node is, in its inputs' names: ('v19 = 1 − a1^(2)', LaTeX)."""
+    """What a node named #k (its formula too long for a name) is: ('#12 = ...', LaTeX), '' where not #k."""
     text, tex = definition(v.op, [names[id(u)] for u in v.inputs], [latex[id(u)] for u in v.inputs])
-    return f"{names[id(v)]} = {text}", f"{latex[id(v)]} = {tex}"
-
-
-def _ref(v: Value) -> str:
-    return v.label if v.label else number(v.data)
+    text = f"{names[id(v)]} = {text}" if names[id(v)].startswith("#") else ""
+    tex = f"{latex[id(v)]} = {tex}" if latex[id(v)].startswith(r"\#") else ""
+    return text, tex
 
 
 def _delta_form(wrt: Value, order: list[Value], adj: dict[int, float]):
@@ -192,7 +199,7 @@ def _delta_form(wrt: Value, order: list[Value], adj: dict[int, float]):
     if len(drives) != 1:  # not a network parameter, or used once per example: the paths say it all
         return [], None
     z, position = drives[0]
-    delta_input = None if r.kind == "b" else (_ref(z.inputs[position + 1]), z.inputs[position + 1].data)
+    delta_input = None if r.kind == "b" else z.inputs[position + 1]
     deltas: dict[tuple[int, int], Delta] = {}
     todo = [z]
     while todo:
@@ -212,14 +219,15 @@ def _delta(z: Value, used_by: dict, adj: dict[int, float]) -> tuple[Delta, list[
     activations = [a for a, _ in used_by[id(z)] if role(a.label) and role(a.label).kind == "a"]
     a = activations[0] if activations else z  # a linear neuron: its drive is its output
     sigma_prime = a.local_grads[0] if activations else 1.0
-    delta = Delta(r.layer, r.j, adj[id(z)], a.op if activations else "linear", z.data, a.data, sigma_prime)
+    delta = Delta(r.layer, r.j, adj[id(z)], a.op if activations else "linear", z.data, a.data, sigma_prime,
+                  output=a)
     fed = used_by[id(a)]
     next_drives = [(zk, p) for zk, p in fed if zk.op in DOT_OPS and role(zk.label)]
     if fed and len(next_drives) == len(fed):  # a hidden neuron: the sum over the next layer
         for zk, p in next_drives:
             w = zk.inputs[p - 1]
-            delta.upstream.append((role(zk.label).j, adj[id(zk)], _ref(w), w.data))
-        delta.upstream.sort()
+            delta.upstream.append((role(zk.label).j, adj[id(zk)], w, w.data))
+        delta.upstream.sort(key=lambda u: u[0])
         return delta, [zk for zk, _ in next_drives]
     delta.dl_da = adj[id(a)]
     return delta, []

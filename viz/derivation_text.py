@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from viz.derivation import MAX_PATHS, Delta, Derivation, Factor
-from viz.format import latex_label, latex_number, number
+from viz.format import number
+from viz.notation import num
 from viz.ops import sigma_prime_text
 
 ACTIVATION_NAMES = {"**2": "square", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "linear"}
@@ -12,17 +15,18 @@ ACTIVATION_NAMES = {"**2": "square", "sigmoid": "sigmoid", "tanh": "tanh", "relu
 def text(d: Derivation) -> str:
     """The derivation as plain text for a terminal."""
     n = lambda x: number(x, d.digits)  # noqa: E731
-    loss, wrt = d.name(d.loss), d.name(d.wrt)
-    lines = [f"d{loss}/d{wrt} by the chain rule ({_paths_phrase(d)} from {loss} to {wrt}):", ""]
-    if d.definitions:
-        lines += ["  where " + ", ".join(text for text, _ in d.definitions), ""]
+    loss, wrt = _d(d.name(d.loss)), _d(d.name(d.wrt))
+    ends = f"from {d.name(d.loss)} to {d.name(d.wrt)}"
+    lines = [f"d{loss}/d{wrt} by the chain rule ({_paths_phrase(d)} {ends}):", ""]
+    if any(text for text, _ in d.definitions):
+        lines += ["  where " + ", ".join(text for text, _ in d.definitions if text), ""]
     for k, path in enumerate(d.paths, 1):
         if len(d.paths) > 1:
             lines.append(f"path {k}:")
-        chain = " · ".join(f"d{d.name(f.out)}/d{d.name(f.node)}" for f in path)
+        chain = " · ".join(f"d{_d(d.name(f.out))}/d{_d(d.name(f.node))}" for f in path)
         lines += [f"  d{loss}/d{wrt} = {chain}" if len(d.paths) == 1 else f"  {chain}", ""]
         rows = [("factor", "formula", "with numbers", "value", "product so far")]
-        rows += [(f"d{d.name(f.out)}/d{d.name(f.node)}{_which(f)}", f.formula, f.instance,
+        rows += [(f"d{_d(d.name(f.out))}/d{_d(d.name(f.node))}{_which(f)}", f.formula, f.instance,
                   n(f.value), n(f.running)) for f in path]
         widths = [max(len(r[c]) for r in rows) for c in range(5)]
         lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
@@ -45,21 +49,21 @@ def _delta_text(d: Derivation, n) -> list[str]:
         name = f"δ{delta.j}^({delta.layer})"
         sigma = f"σ'(z{delta.j}^({delta.layer})) = {_sigma_text(delta, n)}"
         if delta.dl_da is not None:
-            a = f"{'z' if delta.activation == 'linear' else 'a'}{delta.j}^({delta.layer})"
-            lines.append(f"  {name} = d{d.name(d.loss)}/d{a} · σ'(z{delta.j}^({delta.layer})) "
+            a = d.name(delta.output)
+            lines.append(f"  {name} = d{_d(d.name(d.loss))}/d{_d(a)} · σ'(z{delta.j}^({delta.layer})) "
                          f"= {_paren(n(delta.dl_da))} · {_paren(n(delta.sigma_prime))} = {n(delta.value)}")
         else:
             terms = " + ".join(f"{_paren(n(dk))} · {_paren(n(w))}" for _, dk, _, w in delta.upstream)
-            symbols = " + ".join(f"δ{k}^({delta.layer + 1}) {label}" for k, _, label, _ in delta.upstream)
+            symbols = " + ".join(f"δ{k}^({delta.layer + 1}) {d.name(w)}" for k, _, w, _ in delta.upstream)
             lines.append(f"  {name} = ({symbols}) · σ'(z{delta.j}^({delta.layer})) "
                          f"= ({terms}) · {_paren(n(delta.sigma_prime))} = {n(delta.value)}")
         lines.append(f"      where {sigma}")
     name = f"δ{own.j}^({own.layer})"
     if d.delta_input is None:
-        lines.append(f"  d{d.name(d.loss)}/d{d.name(d.wrt)} = {name} = {n(own.value)}")
+        lines.append(f"  d{_d(d.name(d.loss))}/d{_d(d.name(d.wrt))} = {name} = {n(own.value)}")
     else:
-        label, value = d.delta_input
-        lines.append(f"  d{d.name(d.loss)}/d{d.name(d.wrt)} = {name} · {label} "
+        value = d.delta_input.data
+        lines.append(f"  d{_d(d.name(d.loss))}/d{_d(d.name(d.wrt))} = {name} · {d.name(d.delta_input)} "
                      f"= {_paren(n(own.value))} · {_paren(n(value))} = {n(own.value * value)}")
     return lines
 
@@ -71,8 +75,8 @@ def markdown(d: Derivation) -> str:
     loss, wrt = d.latex_names[id(d.loss)], d.latex_names[id(d.wrt)]
     whole = _frac(loss, wrt)
     out = [f"**Chain rule** for ${whole}$: {_paths_phrase(d)} from ${loss}$ to ${wrt}$.", ""]
-    if d.definitions:
-        out += ["where " + ", ".join(f"${tex}$" for _, tex in d.definitions), ""]
+    if any(tex for _, tex in d.definitions):
+        out += ["where " + ", ".join(f"${tex}$" for _, tex in d.definitions if tex), ""]
     for k, path in enumerate(d.paths, 1):
         if len(d.paths) > 1:
             out += [f"*Path {k}:*", ""]
@@ -108,12 +112,12 @@ def _delta_markdown(d: Derivation, t, r) -> list[str]:
         sigma = rf"\sigma'(z_{{{j}}}^{{({layer})}})"
         sigma_value = _tex(_sigma_text(delta, lambda x: number(x, d.digits)))
         if delta.dl_da is not None:
-            a = latex_label(f"a{j}^({layer})" if delta.activation != "linear" else f"z{j}^({layer})")
+            a = d.latex_names[id(delta.output)]
             out.append(rf"$${name} = {_frac(d.latex_names[id(d.loss)], a)}\,{sigma} = "
                        rf"{t(delta.dl_da)} \cdot {t(delta.sigma_prime)} = {r(delta.value)}$$")
         else:
-            symbols = " + ".join(rf"\delta_{{{k}}}^{{({layer + 1})}} {latex_label(label)}"
-                                 for k, _, label, _ in delta.upstream)
+            symbols = " + ".join(rf"\delta_{{{k}}}^{{({layer + 1})}} {d.latex_names[id(w)]}"
+                                 for k, _, w, _ in delta.upstream)
             terms = " + ".join(rf"{t(dk)} \cdot {t(w)}" for _, dk, _, w in delta.upstream)
             out.append(rf"$${name} = \left({symbols}\right) {sigma} = "
                        rf"\left({terms}\right) \cdot {t(delta.sigma_prime)} = {r(delta.value)}$$")
@@ -123,10 +127,15 @@ def _delta_markdown(d: Derivation, t, r) -> list[str]:
     if d.delta_input is None:
         out.append(f"$${whole} = {name} = {r(own.value)}$$")
     else:
-        label, value = d.delta_input
-        out.append(rf"$${whole} = {name}\,{latex_label(label)} = {t(own.value)} \cdot {t(value)} = "
-                   f"{r(own.value * value)}$$")
+        value, a = d.delta_input.data, d.latex_names[id(d.delta_input)]
+        out.append(rf"$${whole} = {name}\,{a} = {t(own.value)} \cdot {t(value)} = {r(own.value * value)}$$")
     return out
+
+
+def latex_number(x: float, digits: int, paren: bool = True) -> str:
+    """An honest number in LaTeX (viz.notation.num); a negative one in parentheses, for products."""
+    text = num(x, digits).latex
+    return f"({text})" if paren and text.startswith("-") else text
 
 
 def _sigma_text(delta: Delta, n) -> str:
@@ -148,7 +157,23 @@ def _paths_phrase(d: Derivation) -> str:
 
 
 def _frac(top: str, bottom: str) -> str:
-    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+    """∂top/∂bottom stacked; a name that is an expression in parentheses: ∂(ŷ − t)."""
+    return rf"\frac{{\partial {_operand(top)}}}{{\partial {_operand(bottom)}}}"
+
+
+def _operand(latex: str) -> str:
+    """A LaTeX name in parentheses when it has a space outside braces and parentheses (a sum, ½ x)."""
+    depth = 0
+    for char in latex:
+        depth += (char in "({") - (char in ")}")
+        if char == " " and depth == 0:
+            return rf"\left({latex}\right)"
+    return latex
+
+
+def _d(name: str) -> str:
+    """A name after d in dy/dx: in parentheses unless it is one symbol, so d((y_hat - t)^2) reads right."""
+    return name if re.fullmatch(r"[\w^(),.]+", name) and not name.startswith("(") else f"({name})"
 
 
 def _paren(text: str) -> str:

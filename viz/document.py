@@ -17,17 +17,20 @@ from viz.mathhtml import Unsupported, to_html
 
 FORMATS = ("md", "tex", "html")
 # The HTML page's styles: large type with high contrast (it may be projected), maths set
-# in a serif with stacked scripts; a long equation wraps, its next lines indented.
+# in a serif with stacked scripts. An equation is a row of nowrap terms (viz.mathhtml): a
+# long one wraps only between terms, its next lines indented. A drawing keeps its natural
+# size (its text as large as Graphviz set it) across the whole window, scrolling sideways.
 _STYLE = """\
 body{max-width:62em;margin:2em auto;padding:0 1.5em;font:20px/1.55 system-ui,"DejaVu Sans",sans-serif;
  color:#111;background:#fff}
 h1{font-size:1.7em;line-height:1.25} h2{margin-top:2em;border-bottom:2px solid #ccc} h3{margin-top:1.5em}
 nav ul{list-style:none;padding:.6em 1em;background:#eef3ff;border:2px solid #2a5bd7;border-radius:6px}
 nav a{color:#1a44b0;font-weight:600}
-.m,.math{font-family:"STIX Two Math","Cambria Math","DejaVu Serif","Times New Roman",serif;white-space:nowrap}
+.m,.math{font-family:"STIX Two Math","Cambria Math","DejaVu Serif","Times New Roman",serif}
 .math{display:block;margin:.7em 0 .7em 1.5em;padding:.15em 0 .15em 2em;text-indent:-2em;font-size:1.1em;
- white-space:normal;overflow-x:auto;overflow-y:hidden}
+ overflow-x:auto;overflow-y:hidden}
 .math *{text-indent:0}
+.t{white-space:nowrap}
 .math .plain,.m .plain{font-family:inherit}
 i{font-style:italic} .rm{font-style:normal}
 sub,sup{font-size:.72em;line-height:0}
@@ -40,8 +43,13 @@ sub,sup{font-size:.72em;line-height:0}
  border-radius:.6em;padding:0 .3em;margin:0 .2em}
 .mat table{border-collapse:collapse} .mat td{padding:.05em .5em;text-align:right}
 code{font-size:.9em;background:#f2f2f2;padding:0 .2em}
-figure{margin:1.5em 0;overflow-x:auto} figure svg{max-width:100%;height:auto;cursor:zoom-in}
-figure.full svg{max-width:none;cursor:zoom-out} figcaption{font-style:italic;color:#333}
+figure{margin:1.5em 0}
+figure .drawing{width:calc(100vw - 24px);margin-left:calc(50% - 50vw + 12px);overflow-x:auto;
+ text-align:center;border-block:1px solid #ddd}
+figure .drawing svg{max-width:none;vertical-align:top}
+figcaption{font-style:italic;color:#333}
+@media (max-width:600px){body{font-size:17px;padding:0 .6em;margin-top:1em}
+ .math{margin-left:0;padding-left:1.2em;text-indent:-1.2em}}
 """
 
 
@@ -95,12 +103,6 @@ class Figure:
 
 
 Block = Heading | Para | Math | Figure
-
-_ZOOM = (  # a drawing fits the page; a click shows it at full size, scrolling sideways
-    "<script>for (const f of document.querySelectorAll('figure')) "
-    "f.addEventListener('click', () => f.classList.toggle('full'));</script>"
-)
-
 
 def markdown(blocks: list[Block]) -> str:
     """Markdown with $$ LaTeX $$ maths, the seed documents' own format."""
@@ -164,13 +166,16 @@ def html_page(
             svg = (folder / b.name).read_text(encoding="utf-8") if folder else ""
             svg = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)
             svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)  # HTML knows SVG: no URLs needed
-            caption = html.escape(b.caption) + " (click the drawing for its full size)"
-            out.append(f"<figure>{svg}<figcaption>{caption}</figcaption></figure>")
+            name = html.escape(b.name)
+            caption = (f'{html.escape(b.caption)} (scroll sideways; <a href="{name}">{name}</a> opens it '
+                       "on its own, to zoom)")
+            out.append(f'<figure><div class="drawing" tabindex="0">{svg}</div>'
+                       f"<figcaption>{caption}</figcaption></figure>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
-        f"<style>\n{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(out) + f"\n{_ZOOM}\n</body>\n</html>\n"
+        f"<style>\n{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(out) + "\n</body>\n</html>\n"
     )
 
 

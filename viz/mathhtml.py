@@ -17,8 +17,15 @@ _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}_^&]|\s+|[A-Za-z]+|\d+(?:\.\d+)?|.", re
 SYMBOLS = {
     r"\cdot": "·", r"\times": "×", r"\leftarrow": "←", r"\partial": "∂", r"\sum": "Σ",
     r"\delta": "δ", r"\eta": "η", r"\sigma": "σ", r"\theta": "θ",
-    r"\quad": "\u2003", r"\qquad": "\u2003\u2003", r"\,": "\u2009", r"\ ": " ",
+    r"\quad": "\u2003", r"\qquad": "\u2003\u2003", r"\,": "\u2009", r"\ ": " ", r"\#": "#",
 }
+MINUS = "\u2212"  # LaTeX sets - in maths as a minus sign, not a hyphen
+# A line may break only after these, between terms: after = + − · ←, and after a list's comma space.
+BREAK_AFTER = ("=", "+", "-", r"\cdot", r"\leftarrow", r"\quad", r"\qquad")
+FRACTIONS = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼", ("3", "4"): "¾"}  # \tfrac{1}{2}
+_SUPERSCRIPT = str.maketrans("0123456789" + MINUS + "+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
+SHORT = 32  # a (...) group of at most this many LaTeX characters never wraps inside
+_BREAK = "\x00"  # where a line may break, between two terms
 OPERATORS = (r"\log", r"\max", r"\tanh", r"\exp", r"\ln")  # upright words, as LaTeX sets them
 SIZES = (r"\Big", r"\big", r"\Bigg", r"\bigg")  # a taller bracket: the same bracket here
 
@@ -28,8 +35,28 @@ class Unsupported(ValueError):
 
 
 def to_html(latex: str) -> str:
-    """`latex` (maths, without $ or \\[ \\]) as HTML; raises Unsupported for what it cannot show."""
-    return _Reader(latex).sequence(stop=None)
+    """`latex` (maths, without $ or \\[ \\]) as HTML; raises Unsupported for what it cannot show.
+
+    The HTML is a row of terms, each a `<span class="t">` that the page sets
+    white-space:nowrap, with a space between them: a narrow screen wraps the
+    equation only there, after = + − · ←, never inside a symbol or between a
+    symbol and its scripts.
+    """
+    terms = _Reader(latex).sequence(stop=None).split(_BREAK)
+    return " ".join(f'<span class="t">{t}</span>' for t in terms if t.strip(" \u00a0"))
+
+
+def _short_parentheses(tokens: list[str]) -> set[int]:
+    """Indices of the tokens inside a short (...) group, such as (t − ŷ): it stays on one line."""
+    glued, opened = set(), []
+    for k, token in enumerate(tokens):
+        if token == "(":
+            opened.append(k)
+        elif token == ")" and opened:
+            start = opened.pop()
+            if sum(len(t) for t in tokens[start:k + 1]) <= SHORT:
+                glued.update(range(start, k + 1))
+    return glued
 
 
 class _Reader:
@@ -39,6 +66,8 @@ class _Reader:
         self.source = latex
         self.tokens = _TOKEN.findall(latex)
         self.k = 0
+        self.depth = 0  # groups entered: a break between terms is only possible at depth 0
+        self.glued = _short_parentheses(self.tokens)
 
     def peek(self) -> str | None:
         return self.tokens[self.k] if self.k < len(self.tokens) else None
@@ -53,6 +82,7 @@ class _Reader:
     def sequence(self, stop: str | None, cells: bool = False) -> str:
         """Atoms up to `stop` (a closing brace, or the end); in a matrix, also up to & or \\\\."""
         out = []
+        self.depth += 1
         while True:
             token = self.peek()
             if token == stop or token is None:
@@ -60,10 +90,12 @@ class _Reader:
                     raise Unsupported(f"no closing {stop!r} in {self.source!r}")
                 if stop is not None:
                     self.k += 1
-                return "".join(out)
+                break
             if cells and token in ("&", "\\\\", r"\end"):
-                return "".join(out)
+                break
             out.append(self.atom())
+        self.depth -= 1
+        return "".join(out)
 
     def atom(self) -> str:
         """One thing to show, with the subscript and superscript that follow it."""
@@ -78,6 +110,8 @@ class _Reader:
                 sup = arg
             else:
                 raise Unsupported(f"a double {mark} in {self.source!r}")
+        if base == "10" and sub is None and sup is not None and re.fullmatch(f"{MINUS}?\\d+", sup):
+            return base + sup.translate(_SUPERSCRIPT)  # 1.396×10⁻¹¹, as viz.format.pretty writes it
         if sub is not None and sup is not None:  # stacked as w_{11}^{(1)} is typeset; copied as w11(1)
             return f'{base}<span class="ss"><sub>{sub}</sub><sup>{sup}</sup></span>'
         if sub is not None:
@@ -104,8 +138,10 @@ class _Reader:
 
     def single(self) -> str:
         token = self.take()
-        if token.isspace():  # a long equation may wrap before = + - ←, never inside a term
-            return " " if self.peek() in ("=", "+", "-", r"\leftarrow") else "\u00a0"
+        if token.isspace():  # a break between terms after = + - · ←; elsewhere a space that holds
+            after = self.tokens[self.k - 2] if self.k >= 2 else None
+            free = self.depth == 1 and self.k - 1 not in self.glued
+            return _BREAK if free and after in BREAK_AFTER else "\u00a0"
         if token == "{":
             return self.sequence("}")
         if token[0].isalpha():
@@ -114,6 +150,8 @@ class _Reader:
             return self.command(token)
         if token in ("}", "&", "_", "^"):
             raise Unsupported(f"a stray {token!r} in {self.source!r}")
+        if token == "-":
+            return MINUS
         return "′" if token == "'" else html.escape(token)
 
     def command(self, name: str) -> str:
@@ -127,8 +165,10 @@ class _Reader:
             return word if self.peek() in ("(", "'", "^", "_", "[", None) else word + "\u2009"
         if name in (r"\mathrm", r"\text"):
             return f'<span class="rm">{self.raw()}</span>'
-        if name == r"\frac":
+        if name in (r"\frac", r"\tfrac"):
             top, bottom = self.argument(), self.argument()
+            if name == r"\tfrac" and (top, bottom) in FRACTIONS:
+                return FRACTIONS[top, bottom]
             return f'<span class="frac"><span>{top}</span><span>{bottom}</span></span>'
         if name == r"\hat":
             arg = self.argument()

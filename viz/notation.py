@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 
 from viz.document import T, join
 from viz.format import number
+from viz.names import typeset
 
 DIGITS = 8  # significant digits in a worked solution: enough for every number the documents print
-ZERO = 1e-14  # below this a result is rounding noise of sums that cancel
 TIMES = T(r" \cdot ", " · ")
 ACTIVATION_NAMES = {  # f(z) as the documents write it
     "sigmoid": T(r"\sigma", "σ"),
@@ -27,16 +28,25 @@ _LABEL = re.compile(r"^(w|b|z|a|x|t|delta)(\d+)(?:,(\d+))?(?:\^\((\d+)\))?$")
 
 
 def num(x: float, digits: int = DIGITS) -> T:
-    """A number as printed in a result: -0.04623902; float noise below 1e-14 prints as 0."""
-    if abs(x) < ZERO:  # e.g. (1/3 - 2/3 + 1/3) * 0.1 = -1.3e-17: the exact value is 0
-        x = 0.0
+    """A number as printed in a result, honest as viz.format.number: σ(24) = 0.99999999996, not 1.
+
+    In LaTeX a power of ten reads 1.3964687\\times10^{-11} (in HTML 1.3964687×10⁻¹¹).
+    """
     text = number(x, digits)
-    if "." not in text and "e" not in text and abs(x - round(x)) > 1e-13 * max(1.0, abs(x)):
-        text = number(x, 12)  # sigmoid(24) = 0.999999999962, not 1: show that it is not whole
     if "e" in text:
         mantissa, power = text.split("e")
-        return T(rf"{mantissa} \times 10^{{{power}}}", text)
+        return T(rf"{mantissa}\times10^{{{power}}}", text)
     return T(text, text)
+
+
+def cancelled(total: float, terms: list[float]) -> float:
+    """`total`, or exactly 0 where it is only the rounding error of terms that cancel.
+
+    1/3·0.1 − 2/3·0.1 + 1/3·0.1 is 0, but floats give −1.3×10⁻¹⁷; a total within the
+    error bound of its sum (a few ulps of the terms' magnitudes) is 0 on the page.
+    """
+    bound = 4 * len(terms) * sys.float_info.epsilon * sum(abs(t) for t in terms)
+    return 0.0 if abs(total) <= bound else total
 
 
 def fac(x: float, digits: int = DIGITS) -> T:
@@ -46,27 +56,20 @@ def fac(x: float, digits: int = DIGITS) -> T:
 
 
 def sym(label: str) -> T:
-    """A node label in the documents' notation: 'w12^(1)' -> w_{12}^{(1)}, 'y_hat2' -> \\hat{y}_{2}."""
+    """A node label as viz.names.typeset names it, in LaTeX, and as a terminal prints it.
+
+    'w12^(1)' -> w_{12}^{(1)} and w12^(1); 'y_hat2' -> \\hat{y}_{2} and ŷ2; 'loss' -> L.
+    """
+    latex = latex_name(typeset(label))
     if label == "loss":
-        return T("L", "L")
+        return T(latex, "L")
     m = re.fullmatch(r"y_hat(\d*)", label)
     if m:
-        sub = f"_{{{m[1]}}}" if m[1] else ""
-        return T(r"\hat{y}" + sub, "ŷ" + m[1])
+        return T(latex, "ŷ" + m[1])
     m = _LABEL.match(label)
-    if m:
-        name, j, i, layer = m.groups()
-        index = f"{j},{i}" if i else j
-        head = r"\delta" if name == "delta" else name
-        latex = f"{head}_{{{index}}}" + (f"^{{({layer})}}" if layer else "")
-        plain = ("δ" if name == "delta" else name) + index + (f"^({layer})" if layer else "")
-        return T(latex, plain)
-    m = re.fullmatch(r"([A-Za-z]+)_?(\d*)", label)
-    if m:
-        name, index = m.groups()
-        head = name if len(name) == 1 else r"\mathrm{" + name + "}"
-        return T(head + (f"_{{{index}}}" if index else ""), label)
-    return T(r"\mathrm{" + label.replace("_", r"\_") + "}", label)
+    if m and m[1] == "delta":
+        return T(latex, "δ" + label[len("delta"):])
+    return T(latex, label)
 
 
 def partial(of: T, by: T) -> T:
@@ -99,3 +102,43 @@ def column(values: list[float], digits: int = DIGITS) -> T:
     """A column vector."""
     t = matrix([[v] for v in values], digits)
     return T(t.latex, "(" + ", ".join(num(v, digits).plain for v in values) + ")ᵀ")
+
+
+_GREEK_LATEX = {"α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "η": r"\eta", "θ": r"\theta",
+                "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma"}
+_FUNCTIONS = {"ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "log": r"\log"}
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾"
+_NAME_TOKEN = re.compile(
+    rf"[A-Za-z]+\u0302?|ŷ|[{_SUBSCRIPTS},]*[{_SUBSCRIPTS}]|[{_SUPERSCRIPTS}]+|×10|\d+(?:\.\d+)?|\s+|.")
+
+
+def latex_name(name: str) -> str:
+    """A name from viz.names.node_names in LaTeX, the same expression: '(ŷ − t)²' -> '(\\hat{y} - t)^{2}'.
+
+    'w₁₂⁽¹⁾' -> 'w_{12}^{(1)}', '½ (ŷ − t)²' -> '\\tfrac{1}{2} (\\hat{y} - t)^{2}', 'Div' -> '\\mathrm{Div}',
+    '1.396×10⁻¹¹' -> '1.396\\times10^{-11}', '#12' -> '\\#12'.
+    """
+    out = []
+    for token in _NAME_TOKEN.findall(name):
+        if token[0] in _SUBSCRIPTS or token[0] == ",":
+            out.append("_{" + token.translate(str.maketrans(_SUBSCRIPTS, "0123456789")) + "}")
+        elif token[0] in _SUPERSCRIPTS:
+            out.append("^{" + token.translate(str.maketrans(_SUPERSCRIPTS, "0123456789-+()")) + "}")
+        elif token == "ŷ":
+            out.append(r"\hat{y}")
+        elif token.endswith("\u0302"):
+            out.append(r"\hat{" + _word(token[:-1]) + "}")
+        elif token[0].isalpha() and token.isascii():
+            out.append(_word(token))
+        else:
+            out.append({"−": "-", "·": r" \cdot ", "½": r"\tfrac{1}{2}", "×10": r"\times10", "#": r"\#",
+                        "^": "^", "_": r"\_"}.get(token, _GREEK_LATEX.get(token, token)))
+    return "".join(out)
+
+
+def _word(word: str) -> str:
+    """A letter in italics, a function upright (\\ln), any other word upright (\\mathrm{Div})."""
+    if len(word) == 1:
+        return word
+    return _FUNCTIONS.get(word, r"\mathrm{" + word + "}")

@@ -13,7 +13,7 @@ from viz.document import Block, Heading, Math, Para, T, join
 from viz.model import Model, Pass
 from viz.notation import DIGITS, TIMES, chain, column, fac, matrix, num, sym
 from viz.problem import Problem
-from viz.solution_backward import backward, output, update
+from viz.solution_backward import backward, output, target, update
 
 L = T("L", "L")
 LOSS_FORMULAS = {  # each loss as the documents write it
@@ -39,10 +39,11 @@ def network_solution(
     for k in progress(range(1, max(steps, 1) + 1)):
         blocks.append(Heading(2, f"Step {k}"))
         blocks += _forward(problem, model, current, n, f)
-        blocks += backward(problem, model, current, n, f)
+        grads: dict[int, float] = {}
+        blocks += backward(problem, model, current, n, f, grads)
         if problem.lr is None or steps == 0:
             break
-        blocks += update(problem, model, n, f)
+        blocks += update(problem, model, n, f, grads)
         model.step()
         current = model.forward()
         blocks.append(Heading(3, f"Loss after step {k}"))
@@ -162,7 +163,7 @@ def _loss(problem: Problem, p: Pass, e: int, n, f) -> list[Block]:
     tag = T(f"^{{[{e + 1}]}}", f"[{e + 1}]") if len(p.x) > 1 else T("", "")
     out: list[Block] = [Heading(3 if len(p.x) == 1 else 4, "Loss")]
     ys = [output(k, len(y_hat)) for k in range(1, len(y_hat) + 1)]
-    ts = [sym(f"t{k}") for k in range(1, len(t) + 1)]
+    ts = [target(k, len(t)) for k in range(1, len(t) + 1)]
     if problem.loss == "cross-entropy":
         for y in y_hat:
             out.append(

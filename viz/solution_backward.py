@@ -11,19 +11,28 @@ import math
 from nn import labels
 from viz.document import Block, Heading, Math, Para, T, join
 from viz.model import Model, Pass
-from viz.notation import DERIVATIVES, TIMES, chain, partial, product, sym
+from viz.notation import DERIVATIVES, TIMES, cancelled, chain, partial, product, sym
 from viz.problem import Problem
 
 L = T("L", "L")
 
 
 def output(j: int, count: int) -> T:
-    """y_hat, or y_hat_j when there are several outputs."""
+    """ŷ, or ŷ_j when there are several outputs (viz.names.node_names' names)."""
     return sym(f"y_hat{j}" if count > 1 else "y_hat")
 
 
-def backward(problem: Problem, model: Model, p: Pass, n, f) -> list[Block]:
-    """Backpropagation: f' of each activation, the delta rule, every delta, every gradient."""
+def target(j: int, count: int) -> T:
+    """t, or t_j when there are several outputs (viz.names.node_names' names)."""
+    return sym(f"t{j}" if count > 1 else "t")
+
+
+def backward(problem: Problem, model: Model, p: Pass, n, f, grads: dict | None = None) -> list[Block]:
+    """Backpropagation: f' of each activation, the delta rule, every delta, every gradient.
+
+    grads: filled with each parameter's gradient as the page shows it, keyed by id(parameter).
+    """
+    grads = {} if grads is None else grads
     out: list[Block] = [Heading(3, "Backpropagation")]
     acts = list(dict.fromkeys(layer.activation for layer in model.mlp.layers))
     out.append(
@@ -53,6 +62,7 @@ def backward(problem: Problem, model: Model, p: Pass, n, f) -> list[Block]:
         )
     )
     layers = model.mlp.layers
+    deltas = shown_deltas(problem, layers, p)
     out.append(Heading(4, "Deltas"))
     if len(p.x) > 1 and problem.reduction == "mean":
         count = len(p.x)
@@ -63,44 +73,66 @@ def backward(problem: Problem, model: Model, p: Pass, n, f) -> list[Block]:
             out.append(Para(T(f"Example {e + 1}:", f"Example {e + 1}:")))
         for l in range(len(layers), 0, -1):
             for j, (z, a) in enumerate(zip(p.drives[e][l - 1], p.activations[e][l - 1]), 1):
-                out.append(Math(_delta(problem, layers, p, e, l, j, z, a, n, f)))
+                out.append(Math(_delta(problem, layers, p, deltas, e, l, j, z, a, n, f)))
     out.append(Heading(4, "Gradients"))
     for l in range(len(layers), 0, -1):
         for j, neuron in enumerate(layers[l - 1].neurons, 1):
             for i, w in enumerate(neuron.w, 1):
-                out.append(Math(_gradient(p, l, j, i, w, n, f)))
+                out.append(Math(_gradient(p, deltas, grads, l, j, i, w, n, f)))
             if neuron.b is not None:
-                out.append(Math(_gradient(p, l, j, None, neuron.b, n, f)))
+                out.append(Math(_gradient(p, deltas, grads, l, j, None, neuron.b, n, f)))
     return out
 
 
-def _delta(problem, layers, p: Pass, e: int, l: int, j: int, z, a, n, f) -> T:
+def shown_deltas(problem: Problem, layers, p: Pass) -> dict[tuple[int, int, int], float]:
+    """delta_j^(l) of example e, keyed (e, l, j), as the page computes it from the deltas above it.
+
+    A hidden delta whose sum cancels is exactly 0 (viz.notation.cancelled), and so is
+    every delta computed from zeros only: the page shows 0 where the engine carries noise.
+    """
+    deltas: dict[tuple[int, int, int], float] = {}
+    for e in range(len(p.x)):
+        for l in range(len(layers), 0, -1):
+            for j, (z, a) in enumerate(zip(p.drives[e][l - 1], p.activations[e][l - 1]), 1):
+                slope = a.local_grads[0] if a is not z else 1.0
+                if l == len(layers):
+                    deltas[e, l, j] = _output_delta(problem, p, e, j, a, slope)
+                    continue
+                terms = [deltas[e, l + 1, k] * nk.w[j - 1].data for k, nk in enumerate(layers[l].neurons, 1)]
+                deltas[e, l, j] = cancelled(sum(terms), terms) * slope
+    return deltas
+
+
+def _output_delta(problem: Problem, p: Pass, e: int, j: int, a, slope: float) -> float:
+    if problem.loss == "cross-entropy":
+        return p.y_hat[e][j - 1].data - problem.target[e][j - 1]
+    return a.grad * slope
+
+
+def _delta(problem, layers, p: Pass, deltas: dict, e: int, l: int, j: int, z, a, n, f) -> T:
     delta = sym(f"delta{j}^({l})")
     slope = a.local_grads[0] if a is not z else 1.0
     slope_t = [] if a is z else [f(slope)]
+    shown = deltas[e, l, j]
     if l == len(layers):
         if problem.loss == "cross-entropy":
             y, t = p.y_hat[e][j - 1].data, problem.target[e][j - 1]
-            shown = y - t
-            formula = output(j, len(p.y_hat[e])) + " - " + sym(f"t{j}")
+            formula = output(j, len(p.y_hat[e])) + " - " + target(j, len(p.y_hat[e]))
             eq = chain(delta, formula, n(y) + " - " + f(t), n(shown))
         else:
             dy = a.grad
-            shown = dy * slope
             prime = [_slope(layers[l - 1].activation, z)] if a is not z else []
-            dl, dl_number = partial(L, sym(a.label)), f(dy)
+            dl, dl_number = partial(L, output(j, len(p.y_hat[e]))), f(dy)
             if problem.loss == "half-squared-error" and len(p.x) == 1:  # the documents' -(t - y)
                 y, t = p.y_hat[e][j - 1], problem.target[e][j - 1]
-                dl = T("-(", "-(") + sym(f"t{j}") + " - " + output(j, len(p.y_hat[e])) + ")"
+                dl = T("-(", "-(") + target(j, len(p.y_hat[e])) + " - " + output(j, len(p.y_hat[e])) + ")"
                 dl_number = T("-(", "-(") + n(t) + " - " + f(y.data) + ")"
             eq = chain(delta, product([dl] + prime), product([dl_number] + slope_t), n(shown))
     else:
-        above = layers[l].neurons
-        terms = [(k, nk.w[j - 1]) for k, nk in enumerate(above, 1)]
-        deltas = [p.drives[e][l][k - 1].grad for k, _ in terms]
-        shown = sum(d * w.data for d, (_, w) in zip(deltas, terms)) * slope
+        terms = [(k, nk.w[j - 1]) for k, nk in enumerate(layers[l].neurons, 1)]
+        above = [deltas[e, l + 1, k] for k, _ in terms]
         symbols = join([sym(f"delta{k}^({l + 1})") + " " + sym(w.label) for k, w in terms], " + ")
-        numbers = join([f(d) + TIMES + f(w.data) for d, (_, w) in zip(deltas, terms)], " + ")
+        numbers = join([f(d) + TIMES + f(w.data) for d, (_, w) in zip(above, terms)], " + ")
         prime = [_slope(layers[l - 1].activation, z)] if a is not z else []
         eq = chain(
             delta,
@@ -112,9 +144,9 @@ def _delta(problem, layers, p: Pass, e: int, l: int, j: int, z, a, n, f) -> T:
     return eq
 
 
-def _gradient(p: Pass, l: int, j: int, i: int | None, param, n, f) -> T:
+def _gradient(p: Pass, shown_deltas: dict, grads: dict, l: int, j: int, i: int | None, param, n, f) -> T:
     """dL/dw_ji = sum over examples of delta_j * a_i (dL/db_j: of delta_j), checked against param.grad."""
-    deltas = [p.drives[e][l - 1][j - 1].grad for e in range(len(p.x))]
+    deltas = [shown_deltas[e, l, j] for e in range(len(p.x))]
     if i is None:
         inputs = [1.0] * len(deltas)
         formula = sym(f"delta{j}^({l})")
@@ -129,17 +161,22 @@ def _gradient(p: Pass, l: int, j: int, i: int | None, param, n, f) -> T:
         )
     if len(deltas) > 1:
         formula = T(r"\sum_n ", "Σ_n ") + formula
-    shown = sum(d * x for d, x in zip(deltas, inputs))
+    terms = [d * x for d, x in zip(deltas, inputs)]
+    shown = cancelled(sum(terms), terms)
     _agree(shown, param.grad, f"dL/d{param.label}")
+    grads[id(param)] = shown
     parts = [partial(L, sym(param.label)), formula]
     if i is not None or len(deltas) > 1:
         parts.append(numbers)
     return chain(*parts, n(shown))
 
 
-def update(problem: Problem, model: Model, n, f) -> list[Block]:
-    """Every parameter's gradient-descent update, output layer first, as the documents list them."""
-    lr = problem.lr
+def update(problem: Problem, model: Model, n, f, grads: dict | None = None) -> list[Block]:
+    """Every parameter's gradient-descent update, output layer first, as the documents list them.
+
+    grads: the gradients as backward() showed them (0 where the engine's is rounding noise).
+    """
+    lr, grads = problem.lr, grads or {}
     out: list[Block] = [
         Heading(3, "Update"),
         Para(
@@ -153,10 +190,9 @@ def update(problem: Problem, model: Model, n, f) -> list[Block]:
     ]
     for layer in reversed(model.mlp.layers):
         for param in layer.parameters():
-            new = param.data - lr * param.grad
-            out.append(
-                Math(chain(sym(param.label), n(param.data) + " - " + n(lr) + TIMES + f(param.grad), n(new)))
-            )
+            grad = grads.get(id(param), param.grad)
+            new = param.data - lr * param.grad  # the engine's step, as model.step() takes it
+            out.append(Math(chain(sym(param.label), n(param.data) + " - " + n(lr) + TIMES + f(grad), n(new))))
     return out
 
 
