@@ -105,7 +105,7 @@ def from_mlp(mlp: Any, root: Value | None = None, unicode: bool = True) -> Net:
             units.append(Unit(f"n{layer.index}_{neuron.index}", f"neuron {neuron.index}",
                               [(keys[i], w) for i, w in zip(seen, neuron.w)], neuron.b,
                               by_label.get(z_label, []), by_label.get(a_label, []), a_label))
-        layers.append(Layer(_heading(layer.index, layer.activation, layer.index == last), units))
+        layers.append(Layer(_heading(layer.index, layer.activation, layer.index == last, unicode), units))
         keys = [u.key for u in units]
     net = Net(inputs, layers, unicode=unicode)
     if root is not None:
@@ -147,7 +147,7 @@ def from_graph(root: Value, unicode: bool = True) -> Net:
     if not units:
         raise ValueError("this graph has no neuron drives (sums of weight × input, made by micrograd.dot "
                          "or a formula like x1*w1 + x2*w2): draw it with draw_dot")
-    layers = _layers(units, depth, index)
+    layers = _layers(units, depth, index, unicode)
     inputs = sorted(sources.values(), key=lambda x: _order_key(x.label, index[id(x)]))
     rename = {f"leaf{id(x)}": f"x{k}" for k, x in enumerate(inputs, 1)}
     for u in units:
@@ -197,7 +197,7 @@ def _activation_after(z: Value, made_from: dict) -> Value:
     return z
 
 
-def _layers(units: list[Unit], depth: dict[str, int], index: dict[int, int]) -> list[Layer]:
+def _layers(units: list[Unit], depth: dict[str, int], index: dict[int, int], unicode: bool) -> list[Layer]:
     """Neurons grouped by layer, ordered as their labels count (h1, h2; nn's j), else as computed."""
     count = max(depth.values())
     layers = []
@@ -206,7 +206,8 @@ def _layers(units: list[Unit], depth: dict[str, int], index: dict[int, int]) -> 
         members.sort(key=lambda u: _order_key(u.activations[0].label, index[id(u.drives[0])]))
         acts = {_ACTIVATION_NAMES.get(u.activations[0].op, u.activations[0].op) if u.activations[0] is not
                 u.drives[0] else "linear" for u in members}
-        layers.append(Layer(_heading(k, acts.pop() if len(acts) == 1 else "mixed", k == count), members))
+        activation = acts.pop() if len(acts) == 1 else "mixed"
+        layers.append(Layer(_heading(k, activation, k == count, unicode), members))
     for k, layer in enumerate(layers, 1):  # keys in the drawing's order, n{layer}_{j}
         for j, u in enumerate(layer.units, 1):
             old, u.key = u.key, f"n{k}_{j}"
@@ -215,8 +216,8 @@ def _layers(units: list[Unit], depth: dict[str, int], index: dict[int, int]) -> 
     return layers
 
 
-def _heading(k: int, activation: str, output: bool) -> str:
-    return f"layer {k} · {activation}" + (" (output)" if output else "")
+def _heading(k: int, activation: str, output: bool, unicode: bool) -> str:
+    return f"layer {k} {'·' if unicode else '-'} {activation}" + (" (output)" if output else "")
 
 
 def _order_key(label: str, position: int) -> tuple:

@@ -12,7 +12,7 @@ from viz.names import typeset
 from viz.network_model import Net, Unit
 
 # dark enough for 12 pt text on white, distinct enough to tell four inputs apart
-EDGE_COLOURS = ("#1f4e99", "#b34700", "#2e7d32", "#7b1fa2", "#9e1c3f", "#00695c", "#5d4037", "#455a64")
+EDGE_COLOURS = ("#1f4e99", "#b34700", "#1b5e20", "#7b1fa2", "#9e1c3f", "#00695c", "#5d4037", "#455a64")
 CELL_WIDTH = 100  # points: every column as wide as a 'grad −0.01332' line, so the grid is even
 
 
