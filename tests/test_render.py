@@ -228,3 +228,17 @@ def test_our_own_dot_script_on_path_is_not_taken_for_a_system_dot(monkeypatch, t
     assert not makes_pdf(found)
     with pytest.raises(RendererNotFound, match="PDF needs the system Graphviz"):
         pipe("digraph { a }", "pdf")
+
+
+def test_the_digraph_methods_draw_bitmaps_at_150_dpi_too(tmp_path):
+    g = Drawing()
+    g.edge("a", "b")
+    width_pt, height_pt = svg_points(g.pipe(format="svg"))
+    for data in (g.pipe(format="png"), g.pipe("png"),
+                 pathlib.Path(g.render(tmp_path / "g", format="png")).read_bytes(),
+                 g._repr_mimebundle_(include=["image/png"])["image/png"]):
+        width_px, height_px = png_size(data)
+        assert abs(width_px - width_pt * 150 / 72) <= 1.5 and abs(height_px - height_pt * 150 / 72) <= 1.5
+    assert g.graph_attr == {} and "dpi" not in g.source  # the drawing itself is left as it was
+    g.attr(dpi="72")
+    assert abs(png_size(g.pipe(format="png"))[0] - width_pt) <= 1.5

@@ -208,22 +208,28 @@ class Drawing(graphviz.Digraph):
             return {"text/plain": f"{error}\n\n{self.source}"}
 
     def pipe(self, *args, **kwargs):
-        """graphviz.Digraph.pipe, run with the program find_dot() finds."""
-        return self._with_program(super().pipe, "draw", *args, **kwargs)
+        """graphviz.Digraph.pipe, run with the program find_dot() finds (bitmaps at 150 dpi)."""
+        fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+        return self._with_program(super().pipe, "draw", fmt, *args, **kwargs)
 
     def render(self, *args, **kwargs):
-        """graphviz.Digraph.render, run with the program find_dot() finds."""
-        return self._with_program(super().render, "render", *args, **kwargs)
-
-    def _with_program(self, method, what: str, *args, **kwargs):
-        program = _require_program(what)
+        """graphviz.Digraph.render, run with the program find_dot() finds (bitmaps at 150 dpi)."""
         outfile = kwargs.get("outfile")
         fmt = kwargs.get("format") or (pathlib.Path(outfile).suffix[1:] if outfile else self.format)
+        return self._with_program(super().render, "render", fmt, *args, **kwargs)
+
+    def _with_program(self, method, what: str, fmt: str, *args, **kwargs):
+        program = _require_program(what)
         if fmt == "pdf" and not makes_pdf(program):
             _command(program, "pdf", "")  # raises the error that says what to install
-        saved = dot_command.DOT_BINARY
+        # the graphviz package passes no -G options: dpi and the size cap go in as graph attributes
+        bitmap = bitmap_options(self.source) if str(fmt).lower() in BITMAPS else []
+        saved, attributes = dot_command.DOT_BINARY, dict(self.graph_attr)
         dot_command.DOT_BINARY = pathlib.Path(program)  # the graphviz package's one hook
+        self.graph_attr.update(option.removeprefix("-G").split("=", 1) for option in bitmap)
         try:
             return method(*args, **kwargs)
         finally:
             dot_command.DOT_BINARY = saved
+            self.graph_attr.clear()
+            self.graph_attr.update(attributes)
