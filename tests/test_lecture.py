@@ -9,9 +9,10 @@ import pytest
 
 from micrograd import Value, topological_order
 from viz import lecture
-from viz.format import number
+from viz.format import pretty
 from viz.lecture import step_through
 from viz.model import Model
+from viz.names import leaf_kind
 from viz.problem import PROBLEMS, load
 from viz.render import find_dot
 from viz.steps import all_steps, chains
@@ -29,7 +30,7 @@ def page_data(path):
     """The JSON the page carries, read back from the written file."""
     text = path.read_text(encoding="utf-8")
     payload = re.search(r'<script id="lecture-data" type="application/json">(.*?)</script>', text, re.S)[1]
-    return json.loads(payload.replace("<\\/", "</"))
+    return json.loads(payload)
 
 
 @pytest.mark.parametrize("name", SEEDS)
@@ -39,10 +40,13 @@ def test_steps_reproduce_the_engines_backward_exactly(name):
     steps = all_steps(loss)
     assert steps["grads"] == [v.grad for v in order]  # same loop, same order: equal to the last bit
     edges = sum(len(v.inputs) for v in order)
-    assert len(steps["backward"]) == edges + 1  # the seed step, then one per edge
+    into_constants = sum(leaf_kind(u) == "constant" for v in order for u in v.inputs)
+    assert len(steps["backward"]) == edges - into_constants + 1  # the seed step, then one per edge
+    assert all(leaf_kind(order[s["node"]]) != "constant" for s in steps["backward"])
+    assert len(all_steps(loss, constants=True)["backward"]) == edges + 1
     assert [s["node"] for s in steps["forward"]] == [k for k, v in enumerate(order) if v.op]
     for s in steps["forward"]:
-        assert s["data"] == number(order[s["node"]].data) == s["lines"][-1][2:]
+        assert s["data"] == pretty(order[s["node"]].data) == s["lines"][-1][2:]
 
 
 def test_seed_004_page_numbers_are_the_documents(tmp_path):
@@ -52,10 +56,15 @@ def test_seed_004_page_numbers_are_the_documents(tmp_path):
     last = {s["node"]: s["grad"] for s in steps["backward"]}
     by_name = {names[k]: g for k, g in last.items()}
     # seed README, exact: dl/dW2_11 = -0.0462390 (our w11^(2)), dl/dW1_21 = -0.2311951 (our w12^(1))
-    assert by_name["w11^(2)"] == "-0.04624"
-    assert by_name["w12^(1)"] == "-0.2312"
+    assert by_name["w₁₁⁽²⁾"] == "−0.04624"
+    assert by_name["w₁₂⁽¹⁾"] == "−0.2312"
+    assert by_name["z₂⁽¹⁾"] == "1.396×10⁻¹¹"  # sigma'(24) = 3.8e-11 times 0.37: a power of ten, typeset
     forward = {names[s["node"]]: s["data"] for s in steps["forward"]}
-    assert forward["loss"] == "0.3879" and forward["z1^(1)"] == "0" and forward["z2^(1)"] == "24"
+    assert forward["L"] == "0.3879" and forward["z₁⁽¹⁾"] == "0" and forward["z₂⁽¹⁾"] == "24"
+    assert forward["a₂⁽¹⁾"] == "0.999999999962"  # sigma(24): never the "1" the sheet rounded it to
+    # the loss end is named as on the graph, and the constants 0.5 and t take no steps back
+    assert [names[s["node"]] for s in steps["backward"][1:4]] == ["(ŷ − t)²", "ŷ − t", "ŷ"]
+    assert len(steps["backward"]) == 22 and len(all_steps(loss, constants=True)["backward"]) == 24
 
 
 def test_the_chain_of_one_weight_multiplies_to_its_grad():
@@ -88,15 +97,37 @@ def test_seed_000_layers_give_the_documents_deltas():
 
     layers = layer_steps(steps["order"], steps["names"], steps, 4)
     kinds = [s["kind"] for s in layers["steps"]]
-    assert kinds == ["drive", "activation", "drive", "activation", "delta", "delta"]
+    assert kinds == ["drive", "activation", "drive", "activation", "loss", "delta", "delta"]
     values = layers["values"]
     # seed 000: d = (5, 7), a = (25, 49), y = 1, delta^(2) = 4, delta^(1) = (-80, 56)
     assert [values[k] for k in ("1.1.z", "1.2.z", "1.1.a", "1.2.a", "2.1.a")] == ["5", "7", "25", "49", "1"]
-    assert [values[k] for k in ("2.1.d", "1.1.d", "1.2.d")] == ["4", "-80", "56"]
-    text = "\n".join(layers["steps"][4]["lines"] + layers["steps"][5]["lines"])
-    for grad in ("= 100", "= 196", "= -160", "= -240", "= 112", "= 168"):  # every dL/dw of the document
+    assert [values[k] for k in ("2.1.d", "1.1.d", "1.2.d")] == ["4", "−80", "56"]
+    text = "\n".join(layers["steps"][5]["lines"] + layers["steps"][6]["lines"])
+    for grad in ("= 100", "= 196", "= −160", "= −240", "= 112", "= 168"):  # every dL/dw of the document
         assert grad in text
-    assert "δ1^(1) = (δ1^(2)·w11^(2))·σ'(z1^(1)) = (4·(-2))·10 = -80" in text
+    assert "δ₁⁽¹⁾ = (δ₁⁽²⁾·w₁₁⁽²⁾)·σ′(z₁⁽¹⁾) = (4·(−2))·10 = −80" in text
+
+
+@pytest.mark.parametrize("name", [s for s in SEEDS if s != "seed_001"])  # 001 has no nn labels
+def test_the_layer_view_has_every_weight_on_its_link_and_the_loss(name):
+    from viz.layers import layer_steps
+
+    loss = seed_loss(name)
+    steps = all_steps(loss)
+    order, names = steps["order"], steps["names"]
+    layers = layer_steps(order, names, steps, 4)
+    weights = {names[k]: pretty(v.data) for k, v in enumerate(order) if v.label.startswith("w")}
+    on_links = {link["weight"]: link["value"] for link in layers["links"] if "weight" in link}
+    assert on_links == weights
+    cells = {cell["id"]: cell for column in layers["columns"] for cell in column["cells"]}
+    assert layers["columns"][-1]["title"] == "loss"
+    assert cells["loss"]["fields"][0]["symbol"] == "L" and layers["values"]["loss.L"] == pretty(loss.data)
+    targets = [v for v in order if not v.op and v.label.startswith("t")]
+    assert sorted(layers["values"][f"t.{n}.t"] for n in range(1, len(targets) + 1)) == \
+        sorted(pretty(t.data) for t in targets)
+    outputs = [f["symbol"] for c in cells.values() for f in c["fields"] if f["symbol"].startswith("ŷ")]
+    assert outputs and all(o in names for o in outputs)  # ŷ (ŷ₁, ŷ₂ ...) as the graph names it
+    assert sum(link["to"] == "loss" for link in layers["links"]) == len(outputs)
 
 
 @needs_dot
@@ -111,8 +142,15 @@ def test_the_page_is_one_file_that_fetches_nothing(tmp_path):
     order = topological_order(seed_loss("seed_004"))
     assert len(re.findall(r'data-k="\d+"', text)) == len(order)  # every Value can be found on the drawing
     assert len(re.findall(r'data-from="\d+"', text)) == sum(len(v.inputs) for v in order)
-    assert data["path"]["name"] == "w12^(1)"
-    assert data["path"]["lines"][-1] == "∂loss/∂w12^(1) = grad(w12^(1)) = -0.2312"
+    assert data["path"]["name"] == "w₁₂⁽¹⁾"
+    # from the loss down to the weight, as the documents and viz.derivation() write the chain
+    assert data["path"]["lines"] == [
+        "path L ← (ŷ − t)² ← ŷ − t ← ŷ ← z₁⁽²⁾ ← a₁⁽¹⁾ ← z₁⁽¹⁾ ← w₁₂⁽¹⁾:",
+        "  0.5 × (−1.762) × 1 × 0.105 × 2 × 0.25 × 5 = −0.2312",
+        "∂L/∂w₁₂⁽¹⁾ = grad(w₁₂⁽¹⁾) = −0.2312",
+    ]
+    constants = [k for k, v in enumerate(order) if leaf_kind(v) == "constant"]
+    assert [k for k, node in enumerate(data["nodes"]) if not node["grad"]] == constants  # 0.5 and t
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
 
 
@@ -126,7 +164,7 @@ def test_the_values_are_left_as_they_were(tmp_path):
     data = page_data(tmp_path / "before.html")
     loss.backward()
     last = {s["node"]: s["grad"] for s in data["steps"] if s["kind"] == "backward"}
-    assert all(last[k] == number(v.grad) for k, v in enumerate(order) if k in last)
+    assert all(last[k] == pretty(v.grad) for k, v in enumerate(order) if k in last)
 
 
 def test_a_failed_drawing_leaves_no_file(tmp_path, monkeypatch):
@@ -157,3 +195,20 @@ def test_bad_input_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match=too_big):
         step_through(loss, tmp_path / "a.html", max_nodes=5)
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_a_label_cannot_end_the_pages_script(tmp_path):
+    x = Value(2.0, "x</script><!--<script>")
+    y = x * 3
+    y.label = "y"
+    path = step_through(y, tmp_path / "tricky.html", title="a </script> title")
+    text = path.read_text(encoding="utf-8")
+    marker = '<script id="lecture-data" type="application/json">'
+    start = text.index(marker) + len(marker)
+    payload = text[start:text.index("</script>", start)]
+    assert "<" not in payload  # every < written \u003c: no "</script" or "<!--" inside the data
+    data = json.loads(payload)
+    assert data["title"] == "a </script> title" and data["nodes"][0]["name"] == "x</script><!--<script>"
+    assert "<title>a &lt;/script&gt; title</title>" in text
+    assert text.count("<script") == 2  # the data and the program: the label opened none

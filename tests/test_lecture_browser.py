@@ -2,7 +2,9 @@
 
 Needs Debian's `chromium` and the `playwright` package (no browser download: Playwright
 drives the system Chromium through executable_path). Skips with a reason without them.
-Screenshots go to $LECTURE_SCREENSHOTS when set (CI keeps them), else to a temporary folder.
+Screenshots go to $MICROGRAD_ARTIFACTS (or $LECTURE_SCREENSHOTS) when set (CI keeps them),
+else to a pytest temporary folder; never into the repository.
+The camera (what each step shows) is tested in test_lecture_camera.py.
 """
 
 import os
@@ -13,9 +15,10 @@ import pytest
 from handmade import seed_004_loss
 
 from micrograd import Value, backward_order, topological_order
-from viz.format import number
+from viz.format import pretty
 from viz.lecture import step_through
 from viz.model import Model
+from viz.names import leaf_kind
 from viz.problem import PROBLEMS, load
 from viz.render import find_dot
 
@@ -35,7 +38,9 @@ SEEDS = sorted(p.stem for p in PROBLEMS.glob("seed_*.toml"))
 # Everything a step shows, read in one round trip: the counter, the panel, every node's two numbers.
 READ = """() => {
   const nodes = [...document.querySelectorAll('#graph g[data-k]')];
-  const field = (name) => nodes.map(g => [+g.dataset.k, g.querySelector('tspan.' + name).textContent]);
+  // a constant may be drawn as its number alone, with no data or grad to fill in
+  const field = (name) => nodes.filter(g => g.querySelector('tspan.' + name))
+    .map(g => [+g.dataset.k, g.querySelector('tspan.' + name).textContent]);
   const seen = (t) => getComputedStyle(t).visibility === 'visible';
   return {
     counter: document.getElementById('counter').textContent,
@@ -58,15 +63,18 @@ def browser():
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory):
-    folder = os.environ.get("LECTURE_SCREENSHOTS")
-    path = pathlib.Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    folder = os.environ.get("MICROGRAD_ARTIFACTS") or os.environ.get("LECTURE_SCREENSHOTS")
+    path = pathlib.Path(folder) / "lecture" if folder else tmp_path_factory.mktemp("screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def open_page(browser, path):
-    """A 1600x900 page (a projector's shape) on the file, with every request and script error recorded."""
-    page = browser.new_page(viewport={"width": 1600, "height": 900})
+def open_page(browser, path, width=1600, height=900):
+    """A page (1600x900: a projector's shape) on the file, with every request and script error recorded.
+
+    Reduced motion: the camera jumps to each step's view instead of gliding, so it can be measured at once.
+    """
+    page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion="reduce")
     page.requests, page.errors = [], []
     page.on("request", lambda r: page.requests.append(r.url))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -93,7 +101,7 @@ def expected_walk(loss):
     """What the page must show after each step, from the engine's stored data and local derivatives."""
     order = topological_order(loss)
     index = {id(v): k for k, v in enumerate(order)}
-    walk = [("forward", k, number(v.data)) for k, v in enumerate(order) if v.op]
+    walk = [("forward", k, pretty(v.data)) for k, v in enumerate(order) if v.op]
     grads = [0.0] * len(order)
     grads[-1] = 1.0
     walk.append(("seed", len(order) - 1, "1"))
@@ -101,7 +109,8 @@ def expected_walk(loss):
         k = index[id(v)]
         for u, local in zip(v.inputs, v.local_grads):
             grads[index[id(u)]] += local * grads[k]
-            walk.append(("backward", index[id(u)], number(grads[index[id(u)]])))
+            if leaf_kind(u) != "constant":  # no document asks for a constant's or a target's grad
+                walk.append(("backward", index[id(u)], pretty(grads[index[id(u)]])))
     assert grads == [v.grad for v in order]  # the walk ends where backward() ended
     return order, walk
 
@@ -124,8 +133,9 @@ def test_every_step_shows_the_engines_numbers(browser, shots, tmp_path, name):
     total = len(walk) + 1
     start = page.evaluate(READ)
     assert start["counter"] == f"0 / {total}"
-    assert all(text == "?" for _, text in start["grad"])
+    assert all(text == ("–" if leaf_kind(order[k]) == "constant" else "?") for k, text in start["grad"])
     assert all((text == "?") == bool(order[k].op) for k, text in start["data"])
+    assert {k for k, _ in start["data"]} >= {k for k, v in enumerate(order) if leaf_kind(v) != "constant"}
     for i, (kind, k, expected) in enumerate(walk, 1):
         page.keyboard.press("ArrowRight")
         shown = page.evaluate(READ)
@@ -139,7 +149,8 @@ def test_every_step_shows_the_engines_numbers(browser, shots, tmp_path, name):
     page.keyboard.press("ArrowRight")
     end = page.evaluate(READ)
     assert end["phase"] == "Done" and end["counter"] == f"{total} / {total}"
-    assert dict(end["grad"]) == {k: number(v.grad) for k, v in enumerate(order)}
+    assert dict(end["grad"]) == {k: pretty(v.grad) for k, v in enumerate(order) if k in dict(end["grad"])}
+    assert all(leaf_kind(order[k]) == "constant" for k, text in end["grad"] if text == "–")
     page.screenshot(path=str(shots / f"{name}_end.png"))
     assert all(url.startswith("file://") for url in page.requests), page.requests  # nothing fetched
     assert page.errors == []
@@ -189,17 +200,19 @@ def test_the_path_of_one_weight(browser, shots, tmp_path):
             on.add(id(v))
     path = step_through(loss, tmp_path / "path.html", wrt=w, title=title("seed_004"))
     page = open_page(browser, path)
-    assert page.inner_text("#path") == "Path of w12^(1)"
+    assert page.inner_text("#path") == "Path of w₁₂⁽¹⁾"
     page.keyboard.press("p")
     assert page.evaluate("document.querySelector('#graph svg').classList.contains('path-on')")
     marked = page.evaluate("[...document.querySelectorAll('g.on-path[data-k]')].map(g => +g.dataset.k)")
     assert sorted(marked) == [k for k, v in enumerate(order) if id(v) in on]
+    shown = page.evaluate(READ)
+    assert shown["phase"] == "Path of w₁₂⁽¹⁾"  # p shows the product at once, from the loss down
+    assert shown["lines"][0] == "path L ← (ŷ − t)² ← ŷ − t ← ŷ ← z₁⁽²⁾ ← a₁⁽¹⁾ ← z₁⁽¹⁾ ← w₁₂⁽¹⁾:"
     page.keyboard.press("End")
     lines = page.evaluate(READ)["lines"]
-    assert number(w.grad) == "-0.2312"  # seed README: dl/dW1_21 = -0.2311951
-    assert lines[-1] == f"∂loss/∂w12^(1) = grad(w12^(1)) = {number(w.grad)}"
-    page.click("#zoom")  # x1.4 -> x2 -> the whole graph, for the screenshot
-    page.click("#zoom")
+    assert pretty(w.grad) == "−0.2312"  # seed README: dl/dW1_21 = -0.2311951
+    assert lines[-1] == f"∂L/∂w₁₂⁽¹⁾ = grad(w₁₂⁽¹⁾) = {pretty(w.grad)}"
+    page.click("#zoom")  # follow the step -> the whole graph
     assert page.inner_text("#zoom") == "Zoom: all"
     page.screenshot(path=str(shots / "seed_004_path_end.png"))
     page.close()
@@ -215,7 +228,7 @@ def test_layers_step_through_drives_activations_and_deltas(browser, shots, tmp_p
            ".textContent"
     assert page.evaluate(cell, "1.1.z") == "?"
     seen = {}
-    for _ in range(6):  # drives 1, activations 1, drives 2, activations 2, deltas 2, deltas 1
+    for _ in range(7):  # drives 1, activations 1, drives 2, activations 2, loss, deltas 2, deltas 1
         page.keyboard.press("ArrowRight")
         cells = ("1.1.z", "1.2.a", "2.1.d", "1.1.d")
         seen[page.inner_text("#phase")] = {k: page.evaluate(cell, k) for k in cells}
@@ -225,21 +238,32 @@ def test_layers_step_through_drives_activations_and_deltas(browser, shots, tmp_p
     assert seen["Layer 1: drives"] == {"1.1.z": "5", "1.2.a": "?", "2.1.d": "?", "1.1.d": "?"}
     assert seen["Layer 1: activations"]["1.2.a"] == "49"
     assert seen["Layer 2: deltas"] == {"1.1.z": "5", "1.2.a": "49", "2.1.d": "4", "1.1.d": "?"}
-    assert seen["Layer 1: deltas"]["1.1.d"] == "-80"
-    assert "∂loss/∂w11^(1) = δ1^(1)·x1 = (-80)·2 = -160" in page.evaluate(READ)["lines"]
+    assert seen["Layer 1: deltas"]["1.1.d"] == "−80"
+    assert "∂L/∂w₁₁⁽¹⁾ = δ₁⁽¹⁾·x₁ = (−80)·2 = −160" in page.evaluate(READ)["lines"]
     page.close()
 
 
 def test_large_type_for_the_back_row(browser, tmp_path):
     path = step_through(seed_loss("seed_004"), tmp_path / "type.html")
-    page = open_page(browser, path)
+    page = open_page(browser, path, 1920, 1080)
     page.keyboard.press("ArrowRight")
     px = "(sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize)"
     assert page.evaluate(px, "#lines p") >= 28 and page.evaluate(px, "#counter") >= 28
-    assert page.evaluate(px, "#next") >= 24
-    # the drawing's own text, as drawn on screen at the default zoom
+    assert page.evaluate(px, "#next") >= 22
+    # the drawing's own text, as drawn on screen while stepping
     height = page.evaluate("document.querySelector('g.current tspan.data').getBoundingClientRect().height")
     assert height >= 18
     colour = "(sel) => getComputedStyle(document.querySelector(sel)).color"
     assert page.evaluate(colour, "#lines p") == "rgb(0, 0, 0)"
+    page.close()
+
+
+def test_a_label_that_looks_like_markup_is_shown_as_text(browser, tmp_path):
+    x = Value(2.0, "x</script><!--<script>")
+    y = x * 3
+    y.label = "y"
+    page = open_page(browser, step_through(y, tmp_path / "tricky.html"))
+    assert page.errors == []  # the page's own script ran to the end
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(READ)["lines"][0] == "y = (x</script><!--<script>)·3"
     page.close()

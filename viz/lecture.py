@@ -3,7 +3,8 @@
 The page holds the graph drawn by `draw_dot` (SVG, inline), the steps computed
 by `viz.steps` (JSON, inline) and its own script and styles (viz/static,
 inline): nothing is fetched, so it works from a USB stick in a lecture hall.
-Arrow keys, Page Up/Down (presentation clickers) and two buttons move one step.
+Arrow keys, Page Up/Down (presentation clickers) and two buttons move one step;
+the script's camera frames each step's node with its inputs (lecture.js).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import xml.etree.ElementTree as ET
 
 from micrograd import Value, topological_order
 from micrograd.files import write_atomically
-from viz.format import DIGITS, number
+from viz.format import DIGITS, pretty
 from viz.layers import layer_steps
+from viz.names import leaf_kind
 from viz.neurons import role
 from viz.render import pipe
 from viz.steps import all_steps, chains, find, path_from
@@ -27,7 +29,7 @@ STATIC = pathlib.Path(__file__).with_name("static")
 SVG = "http://www.w3.org/2000/svg"
 SUMMARY_LINES = 12  # leaves listed on the last step
 MAX_NODES = 2000  # about a second to draw (viz.render's measurements); beyond, minutes
-_EDGE = re.compile(r"^v(\d+)(op)?->v(\d+)(op)?$")
+_EDGE = re.compile(r"^v(\d+)(op)?(?::[\w:]+)?->v(\d+)(op)?(?::[\w:]+)?$")  # ends may have ports: v3->v6op:n
 
 
 def step_through(
@@ -40,6 +42,7 @@ def step_through(
     layers: bool | None = None,
     rankdir: str = "LR",
     max_nodes: int = MAX_NODES,
+    constants: bool = False,
 ) -> pathlib.Path:
     """Write an HTML page stepping through root's forward pass, then its backward pass, edge by edge.
 
@@ -47,6 +50,7 @@ def step_through(
     the chain of local derivatives along each. layers: also step through a network
     layer by layer (drive, activation, delta); by default when nn's labels are found.
     max_nodes: refuse bigger graphs (drawing 2,000 Values takes about a second).
+    constants: also step through the grads of constants and targets (skipped by default).
     The numbers are the engine's; the Values' own grads are left as they were.
     """
     if not isinstance(root, Value):
@@ -61,17 +65,18 @@ def step_through(
             f"draw and to step through; use a smaller network (its layer view shows the same deltas), "
             f"or pass max_nodes={count}"
         )
-    steps = all_steps(root, digits)
+    steps = all_steps(root, digits, constants)
     order, names = steps["order"], steps["names"]
     source = find(order, wrt) if wrt is not None else None
     by_layer = layer_steps(order, names, steps, digits) if layers is not False else None
     if layers and not by_layer:
         raise ValueError("layers=True needs a network's labels (z1^(1), a1^(1), ...): build it with nn.MLP")
-    svg = tag_svg(_drawing(root, steps["grads"], digits, rankdir), len(order))
+    shown = sum(leaf_kind(v) != "constant" for v in order)  # a constant may be drawn as its number alone
+    svg = tag_svg(_drawing(root, steps["grads"], digits, rankdir), len(order), shown)
     data = {
         "title": title or f"Backpropagation through {names[-1]}",
-        "nodes": [{"name": n, "data": number(v.data, digits), "leaf": not v.op}
-                  for n, v in zip(names, order)],
+        "nodes": [{"name": n, "data": pretty(v.data, digits), "leaf": not v.op,
+                   "grad": constants or leaf_kind(v) != "constant"} for n, v in zip(names, order)],
         "steps": steps["forward"] + steps["backward"],
         "end": _summary(order, names, steps["grads"], digits),
         "path": _path(order, names, source, steps["grads"], digits) if source is not None else None,
@@ -99,18 +104,20 @@ def _drawing(root: Value, grads: list[float], digits: int, rankdir: str) -> str:
     return pipe(graph, "svg").decode("utf-8")
 
 
-def tag_svg(svg: str, count: int) -> str:
+def tag_svg(svg: str, count: int, numbered: int | None = None) -> str:
     """The SVG with hooks for the page's script: which group is node k, its op, each edge, each number.
 
     Value node k gets data-k, its `data`/`grad` numbers a <tspan class="num">;
     its op node data-op; an edge data-from/data-to (and data-nth for a repeated
     input, as in x*x); an edge's local-derivative label class "local".
+    count: the graph's Values, each of which must be found; numbered: how many at least
+    must show their data (all by default).
     """
     ET.register_namespace("", SVG)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     tree = ET.fromstring(svg)
     seen_edges: dict[tuple, int] = {}
-    tagged = 0
+    tagged = groups = 0
     for g in tree.iter(f"{{{SVG}}}g"):
         kind = g.get("class")
         title = g.find(f"{{{SVG}}}title")
@@ -119,6 +126,7 @@ def tag_svg(svg: str, count: int) -> str:
             g.set("data-op", name[1:-2])
         elif kind == "node" and re.fullmatch(r"v\d+", name):
             g.set("data-k", name[1:])
+            groups += 1
             tagged += _tag_numbers(g)
         elif kind == "edge":
             match = _EDGE.match(name.replace("&gt;", ">"))
@@ -132,9 +140,11 @@ def tag_svg(svg: str, count: int) -> str:
             seen_edges[key] = seen_edges.get(key, 0) + 1
             for text in g.iter(f"{{{SVG}}}text"):
                 text.set("class", "local")
-    if tagged != count:
+    needed = count if numbered is None else numbered
+    if groups != count or tagged < needed:
         raise RuntimeError(
-            f"the drawing shows data and grad for {tagged} of {count} Values: draw_dot's labels changed"
+            f"the drawing has {groups} of {count} Values, {tagged} of them with their data "
+            f"(at least {needed} needed): draw_dot's node names or labels changed"
         )
     return ET.tostring(tree, encoding="unicode")
 
@@ -150,35 +160,39 @@ def _tag_numbers(g: ET.Element) -> int:
                 span = ET.SubElement(text, f"{{{SVG}}}tspan", {"class": f"num {field}"})
                 span.text = content[len(field) + 1:]
                 found.add(field)
-    return 1 if found == {"data", "grad"} else 0
+    return 1 if "data" in found else 0  # a constant's grad may be left out of the drawing
 
 
 def _path(order: list[Value], names: list[str], source: Value, grads: list[float], digits: int) -> dict:
-    """The nodes on the paths from `source` to the root, and d root / d source as a sum of products."""
+    """The nodes on the paths from the root to `source`, and d root / d source as a sum of products.
+
+    Each path is read from the loss down to the weight, as the documents and
+    viz.derivation() write the chain rule: ∂L/∂w = ∂L/∂u · ∂u/∂v · ... · ∂z/∂w.
+    """
     k = next(i for i, v in enumerate(order) if v is source)
     lines = []
     found = chains(order, source)
     if found is None:
-        lines.append(f"more than 6 paths lead from {names[k]} to {names[-1]}: their products add up")
+        lines.append(f"more than 6 paths lead from {names[-1]} to {names[k]}: their products add up")
     else:
         for chain in found:
-            via = " → ".join([names[k]] + [names[n] for n, _ in chain])
-            factors = " × ".join(_signed(number(local, digits)) for _, local in chain)
+            down = [names[n] for n, _ in reversed(chain)] + [names[k]]
+            factors = " × ".join(_signed(pretty(local, digits)) for _, local in reversed(chain))
             product = 1.0
-            for _, local in chain:
+            for _, local in reversed(chain):  # the same order as the factors shown
                 product *= local
-            lines.append(f"path {via}:")
-            lines.append(f"  {factors} = {number(product, digits)}")
-    lines.append(f"∂{names[-1]}/∂{names[k]} = grad({names[k]}) = {number(grads[k], digits)}")
+            lines.append(f"path {' ← '.join(down)}:")
+            lines.append(f"  {factors} = {pretty(product, digits)}")
+    lines.append(f"∂{names[-1]}/∂{names[k]} = grad({names[k]}) = {pretty(grads[k], digits)}")
     return {"node": k, "name": names[k], "nodes": path_from(order, source), "lines": lines}
 
 
 def _summary(order: list[Value], names: list[str], grads: list[float], digits: int) -> list[str]:
     """The last page: d root / d leaf for every labelled leaf (the parameters and inputs)."""
     root = names[-1]
-    leaves = [k for k, v in enumerate(order) if v.label and not v.op]
+    leaves = [k for k, v in enumerate(order) if v.label and leaf_kind(v) in ("parameter", "input")]
     leaves.sort(key=lambda k: _rank(order[k].label))
-    lines = [f"∂{root}/∂{names[k]} = {number(grads[k], digits)}" for k in leaves]
+    lines = [f"∂{root}/∂{names[k]} = {pretty(grads[k], digits)}" for k in leaves]
     if len(lines) > SUMMARY_LINES:
         lines = lines[:SUMMARY_LINES] + [f"... and {len(lines) - SUMMARY_LINES} more"]
     return [f"Every grad is known: grad({root}) = 1 went back along every edge."] + lines
@@ -193,15 +207,15 @@ def _rank(label: str) -> tuple:
 
 
 def _signed(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text
+    return f"({text})" if text.startswith(("-", "−")) else text
 
 
 def _page(data: dict, svg: str) -> str:
     """The whole page: styles, drawing, panel and script, in one string."""
     css = (STATIC / "lecture.css").read_text(encoding="utf-8")
     js = (STATIC / "lecture.js").read_text(encoding="utf-8")
-    # JSON inside <script>: "</" must not end the script early
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # JSON inside <script>: every "<" escaped, so no "</script" or "<!--" in a label can end it early
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     parts = {"title": html.escape(data["title"]), "css": css, "svg": svg, "data": payload, "js": js}
     template = (STATIC / "lecture.html").read_text(encoding="utf-8")
     return re.sub(r"\{\{(\w+)\}\}", lambda m: parts[m[1]], template)  # one pass: no part is read twice

@@ -6,30 +6,26 @@ visits them (reverse topological order, each node's inputs in order), each
 adding `local * grad(out)` to an input's grad. The numbers are the engine's
 own: data and local_grads as stored at forward time, and grads accumulated by
 the same loop `backward()` runs, so the last step's grads equal the engine's.
+Edges into constants and targets (leaf_kind 'constant') are skipped by default:
+no document asks for their grads. Names are viz.names.node_names, numbers viz.format.pretty.
 """
 
 from __future__ import annotations
 
+import re
+
 from micrograd import Value, backward_order, topological_order
-from viz.format import DIGITS, number
-from viz.ops import expression, local_text, signed
+from viz.format import DIGITS, pretty
+from viz.names import formula, leaf_kind, node_names
+from viz.ops import local_text
 
-NAME_WIDTH = 40  # an unlabelled node is named by its expression up to this length, else #k
+_POWER = re.compile(r"\^(-?\d+)(?![\d.])")
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def names(order: list[Value], digits: int = DIGITS) -> list[str]:
-    """A name for each node: its label; a constant's number; else its expression if short, else #k."""
-    out: list[str] = []
-    index = {id(v): k for k, v in enumerate(order)}
-    for k, v in enumerate(order):
-        if v.label:
-            out.append(v.label)
-        elif not v.op:
-            out.append(number(v.data, digits))
-        else:
-            text = expression(v.op, [out[index[id(u)]] for u in v.inputs])
-            out.append(text if len(text) <= NAME_WIDTH else f"#{k}")
-    return out
+def names(order: list[Value], digits: int = DIGITS, unicode: bool = True) -> list[str]:
+    """One name per node, the one every view uses (viz.names.node_names); unicode=False for terminals."""
+    return node_names(order, digits, unicode)
 
 
 def forward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -> list[dict]:
@@ -40,20 +36,23 @@ def forward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) ->
         if not v.op:
             continue
         ks = [index[id(u)] for u in v.inputs]
-        symbolic = expression(v.op, [shown[i] for i in ks])
-        numeric = expression(v.op, [number(order[i].data, digits) for i in ks])
-        value = number(v.data, digits)
-        head = [v.label] if v.label else []
+        constants = [u.data if not u.op and not u.label else None for u in v.inputs]
+        symbolic = formula(v.op, [shown[i] for i in ks], True, constants)
+        numeric = formula(v.op, [pretty(order[i].data, digits) for i in ks])
+        value = pretty(v.data, digits)
+        head = [shown[k]] if shown[k] != symbolic else []  # an unlabelled node is named by its formula
         lines = [" = ".join(head + [symbolic]), "= " + numeric, "= " + value]
         steps.append({"kind": "forward", "node": k, "inputs": ks, "lines": lines, "data": value})
     return steps
 
 
-def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -> tuple[list, list[float]]:
+def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS,
+                   constants: bool = False) -> tuple[list, list[float]]:
     """One step per edge, in backward()'s order, and the grads that pass leaves on every node.
 
     Starts from grad 0 everywhere and grad(root) = 1, as a fresh backward() does,
-    without touching the Values' own grads.
+    without touching the Values' own grads. constants: also a step for each edge
+    into a constant or target (their grads are computed either way).
     """
     index = {id(v): k for k, v in enumerate(order)}
     grads = [0.0] * len(order)
@@ -61,7 +60,7 @@ def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -
     grads[root] = 1.0
     top = shown[root]
     steps: list[dict] = [{
-        "kind": "seed", "node": root, "grad": number(1.0, digits),
+        "kind": "seed", "node": root, "grad": pretty(1.0, digits),
         "lines": ["backward() starts at the output:", f"grad({top}) = ∂{top}/∂{top} = 1"],
     }]
     reached: set[int] = set()  # nodes that already had a contribution: a second one is another path
@@ -76,31 +75,44 @@ def backward_steps(order: list[Value], shown: list[str], digits: int = DIGITS) -
             grads[i] += local * g  # the engine's own update, in its order
             nth = seen.get(i, 0)
             seen[i] = nth + 1
-            formula = local_text(v.op, p, args, shown[k], v.data > 0)
+            if not constants and leaf_kind(u) == "constant":
+                continue
+            written = _math(local_text(v.op, p, args, shown[k], v.data > 0))
             earlier = before if i in reached else None
-            lines = _edge_lines(shown[k], shown[i], formula, local, g, earlier, digits)
+            lines = _edge_lines(shown[k], shown[i], written, local, g, earlier, digits)
             reached.add(i)
             steps.append({
-                "kind": "backward", "out": k, "node": i, "edge": nth, "local": number(local, digits),
-                "grad": number(grads[i], digits), "lines": lines,
+                "kind": "backward", "out": k, "node": i, "edge": nth, "local": pretty(local, digits),
+                "grad": pretty(grads[i], digits), "lines": lines,
             })
     return steps, grads
 
 
-def _edge_lines(out: str, name: str, formula: str, local: float, g: float, before: float | None, digits: int):
+def _edge_lines(out: str, name: str, written: str, local: float, g: float, before: float | None, digits: int):
     """What one backward step says: the local derivative, the product added, the grad after."""
     added = local * g
-    value = number(local, digits)
+    value = pretty(local, digits)
     lines = [
-        f"∂{_whole(out)}/∂{_whole(name)} = {formula}" + ("" if formula == value else f" = {value}"),
-        f"grad({name}) += {number(local, digits)} × {signed(number(g, digits))} = {number(added, digits)}",
+        f"∂{_whole(out)}/∂{_whole(name)} = {written}" + ("" if written == value else f" = {value}"),
+        f"grad({name}) += {value} × {_signed(pretty(g, digits))} = {pretty(added, digits)}",
     ]
     if before is None:
-        lines.append(f"grad({name}) = {number(added, digits)}")
+        lines.append(f"grad({name}) = {pretty(added, digits)}")
     else:  # a second path into this node: the chain rule adds the paths
-        total = number(before + added, digits)
-        lines.append(f"grad({name}) = {number(before, digits)} + {signed(number(added, digits))} = {total}")
+        total = pretty(before + added, digits)
+        lines.append(f"grad({name}) = {pretty(before, digits)} + {_signed(pretty(added, digits))} = {total}")
     return lines
+
+
+def _math(text: str) -> str:
+    """viz.ops' ASCII local derivative as the page prints it: real minus signs, ² for ^2."""
+    text = _POWER.sub(lambda m: m[1].translate(_SUP), text)
+    return re.sub(r"(^|[ (])-", r"\1−", text)
+
+
+def _signed(text: str) -> str:
+    """A factor in a product: in parentheses if negative, so 2 × (−3) reads right."""
+    return f"({text})" if text.startswith(("-", "−")) else text
 
 
 def path_from(order: list[Value], source: Value) -> list[int]:
@@ -128,7 +140,7 @@ def find(order: list[Value], wrt: Value | str) -> Value:
 
 def _whole(name: str) -> str:
     """A name after ∂: in parentheses unless it is a single label or number."""
-    return name if all(c.isalnum() or c in "_^().," for c in name) else f"({name})"
+    return name if all(c.isalnum() or c in "_^().,⁽⁾" for c in name) else f"({name})"
 
 
 def chains(order: list[Value], source: Value, limit: int = 6) -> list[list[tuple[int, float]]] | None:
@@ -157,10 +169,10 @@ def chains(order: list[Value], source: Value, limit: int = 6) -> list[list[tuple
     return found
 
 
-def all_steps(root: Value, digits: int = DIGITS) -> dict:
+def all_steps(root: Value, digits: int = DIGITS, constants: bool = False) -> dict:
     """Everything a page needs: names, forward steps, backward steps and the final grads."""
     order = topological_order(root)
     shown = names(order, digits)
     forward = forward_steps(order, shown, digits)
-    backward, grads = backward_steps(order, shown, digits)
+    backward, grads = backward_steps(order, shown, digits, constants)
     return {"order": order, "names": shown, "forward": forward, "backward": backward, "grads": grads}

@@ -1,5 +1,6 @@
 // The page's stepper: every step is drawn from scratch by replaying steps 0..i, so going
 // back is as exact as going forward and nothing is kept between steps but the index.
+// The camera (the SVG's viewBox) frames what the step is about, from the drawing's own boxes.
 "use strict";
 (function () {
   const D = JSON.parse(document.getElementById("lecture-data").textContent);
@@ -10,19 +11,8 @@
 
   const graphSteps = [{ kind: "start" }].concat(D.steps, [{ kind: "end" }]);
   const layerSteps = D.layers ? [{ kind: "start" }].concat(D.layers.steps, [{ kind: "end" }]) : null;
-  const state = { view: "graph", index: { graph: 0, layers: 0 }, path: false, zoom: 1 };
-  // Zoom levels, as multiples of the drawing's own size (Graphviz's 11pt text): 0 = fit the
-  // whole graph in view; 1.4 and 2 are large enough for the back row, and the view follows the step.
-  const ZOOMS = [0, 1.4, 2];
-
-  function size() {
-    const box = svg.viewBox.baseVal, host = $("graph");
-    const fit = Math.min((host.clientWidth - 20) / (box.width * 4 / 3), (host.clientHeight - 20) / (box.height * 4 / 3));
-    const scale = ZOOMS[state.zoom] === 0 ? fit : Math.max(fit, ZOOMS[state.zoom]);
-    svg.setAttribute("width", `${Math.floor(box.width * 4 / 3 * scale)}px`);
-    svg.setAttribute("height", `${Math.floor(box.height * 4 / 3 * scale)}px`);
-    $("zoom").textContent = ZOOMS[state.zoom] === 0 ? "Zoom: all" : `Zoom: ×${ZOOMS[state.zoom]}`;
-  }
+  const state = { view: "graph", index: { graph: 0, layers: 0 }, path: false, zoom: 0, pathView: false };
+  const ZOOMS = ["step", "all"];  // follow the step, or always the whole graph
 
   // Every element a step touches, looked up once: a step then costs no searching of the drawing.
   const nodes = [], ops = [], nums = { data: [], grad: [] }, edges = {};
@@ -35,13 +25,136 @@
   svg.querySelectorAll("g[data-op]").forEach((g) => { ops[+g.dataset.op] = g; });
   const allEdges = [...svg.querySelectorAll("g.edge")];
   allEdges.forEach((e) => { edges[`${e.dataset.from}>${e.dataset.to}>${e.dataset.nth}`] = e; });
-  const nodeEl = (k) => nodes[k];
-  const opEl = (k) => ops[k];
   const edgeInto = (from, k, nth) => edges[`${from}>${k}op>${nth}`];
+  const inputsOf = [];  // node k's inputs, from the forward steps
+  D.steps.forEach((s) => { if (s.kind === "forward") inputsOf[s.node] = s.inputs; });
   function put(el, text) { if (el && el.textContent !== text) el.textContent = text; }
-
   function mark(el, cls) { if (el) el.classList.add(cls); }
 
+  // ---- Camera. Boxes are in the drawing's own units (its viewBox), measured once.
+  const home = svg.viewBox.baseVal;
+  const whole = { x: home.x, y: home.y, w: home.width, h: home.height };
+  svg.removeAttribute("width"); svg.removeAttribute("height");  // the pane sizes it; the viewBox frames
+  const toDrawing = svg.getScreenCTM().inverse();
+  function boxOf(el) {
+    const b = el.getBBox(), m = toDrawing.multiply(el.getScreenCTM());
+    const xs = [], ys = [];
+    [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]].forEach(([x, y]) => {
+      xs.push(m.a * x + m.c * y + m.e); ys.push(m.b * x + m.d * y + m.f);
+    });
+    return { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys) };
+  }
+  const boxes = new Map();
+  [...nodes, ...ops, ...allEdges].forEach((el) => { if (el) boxes.set(el, boxOf(el)); });
+  function union(els) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    els.forEach((el) => {
+      const b = el && boxes.get(el);
+      if (!b) return;
+      x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h);
+    });
+    return x0 === Infinity ? null : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  }
+  // Text size on screen: Graphviz's node font (in drawing units) times the scale (pixels per unit).
+  const fontUnits = parseFloat((svg.querySelector("g.node text") || {}).getAttribute?.("font-size")) || 14;
+  const READABLE_PX = 12;  // the smallest node text the first view may show the whole graph at
+  function pane() { const r = $("graph").getBoundingClientRect(); return { w: r.width, h: r.height }; }
+  function preferredScale(p) {  // a step's text: large on a projector, still fitting a phone
+    const px = Math.max(14, Math.min(30, p.h / 34, p.w / 26));
+    return px / fontUnits;
+  }
+  const MARGIN = 24;  // pixels kept free around a framed box
+  function fitScale(box, p) {
+    return Math.min((p.w - 2 * MARGIN) / Math.max(box.w, 1), (p.h - 2 * MARGIN) / Math.max(box.h, 1));
+  }
+  // The viewBox that shows `box` at `scale`, centred, with the pane's own proportions.
+  function view(box, scale, p) {
+    const w = p.w / scale, h = p.h / scale;
+    return { x: box.x + box.w / 2 - w / 2, y: box.y + box.h / 2 - h / 2, w, h };
+  }
+  function frame(box, p) {  // all of box, as large as a step's text wants and no larger
+    return view(box, Math.min(preferredScale(p), fitScale(box, p)), p);
+  }
+  // The first layer: the nodes computed from leaves only, with those leaves, and what a one-input
+  // op (an activation) makes of them.
+  function firstLayer() {
+    const first = new Set(), els = [];
+    inputsOf.forEach((ins, k) => { if (ins && ins.every((i) => D.nodes[i].leaf)) first.add(k); });
+    inputsOf.forEach((ins, k) => { if (ins && ins.length === 1 && first.has(ins[0])) els.push(nodes[k], ops[k]); });
+    first.forEach((k) => { els.push(nodes[k], ops[k]); inputsOf[k].forEach((i) => els.push(nodes[i])); });
+    return union(els);
+  }
+  // What a step is about: a node with its op and inputs (a backward step: the op it goes back through).
+  function stepElements(step) {
+    const around = (k) => [nodes[k], ops[k], ...(inputsOf[k] || []).map((i) => nodes[i])];
+    if (step.kind === "forward") return around(step.node);
+    if (step.kind === "backward") return around(step.out);
+    if (step.kind === "seed") return around(step.node);
+    return [];
+  }
+  function pathBox() { return D.path ? union(D.path.nodes.flatMap((k) => [nodes[k], ops[k]])) : null; }
+  // An overview (the whole graph, the path) is often much wider than tall: then the drawing
+  // takes the page's full width above the panel ("wide"), when that shows it clearly larger.
+  function overview(box) {
+    const body = document.body;
+    body.classList.remove("wide");
+    const side = pane(), s1 = fitScale(box, side);
+    body.classList.add("wide");
+    const wide = pane(), s2 = fitScale(box, wide);
+    if (s2 > 1.25 * s1) return view(box, Math.min(preferredScale(wide), s2), wide);
+    body.classList.remove("wide");
+    return view(box, Math.min(preferredScale(side), s1), side);
+  }
+  function target(step) {
+    document.body.classList.remove("wide");
+    if (ZOOMS[state.zoom] === "all") return overview(whole);
+    if (state.pathView || step.kind === "end") return overview(pathBox() || whole);
+    if (step.kind === "start") {
+      const v = overview(whole);
+      if (pane().w / v.w * fontUnits >= READABLE_PX) return v;
+      document.body.classList.remove("wide");
+      const layer = firstLayer(), p = pane();
+      if (layer && fitScale(layer, p) * fontUnits >= READABLE_PX) return frame(layer, p);
+      return frame(union(stepElements(D.steps[0])) || whole, p);
+    }
+    return frame(union(stepElements(step)) || whole, pane());
+  }
+  const camera = { now: null, goal: null, moving: false };
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  function setView(v) { svg.setAttribute("viewBox", `${v.x} ${v.y} ${v.w} ${v.h}`); camera.now = v; }
+  function aim(v) {
+    camera.goal = v;
+    if (still || !camera.now) { setView(v); return; }
+    const from = camera.now, start = performance.now(), ms = 350;
+    camera.moving = true;
+    const tick = (t) => {
+      if (camera.goal !== v) return;  // a newer step took over
+      const f = Math.min(1, (t - start) / ms), e = f * (2 - f);
+      setView({ x: from.x + (v.x - from.x) * e, y: from.y + (v.y - from.y) * e,
+                w: from.w + (v.w - from.w) * e, h: from.h + (v.h - from.h) * e });
+      if (f < 1) requestAnimationFrame(tick); else camera.moving = false;
+    };
+    requestAnimationFrame(tick);
+  }
+  // By hand: the wheel zooms about the pointer, a drag pans; the next step frames again.
+  $("graph").addEventListener("wheel", (event) => {
+    event.preventDefault();
+    const v = camera.now, r = $("graph").getBoundingClientRect(), f = Math.exp(event.deltaY * 0.0015);
+    const px = v.x + (event.clientX - r.left) / r.width * v.w, py = v.y + (event.clientY - r.top) / r.height * v.h;
+    camera.goal = null; camera.moving = false;
+    setView({ x: px - (px - v.x) * f, y: py - (py - v.y) * f, w: v.w * f, h: v.h * f });
+  }, { passive: false });
+  let drag = null;
+  $("graph").addEventListener("pointerdown", (event) => { drag = { x: event.clientX, y: event.clientY, v: camera.now }; });
+  window.addEventListener("pointerup", () => { drag = null; });
+  window.addEventListener("pointermove", (event) => {
+    if (!drag) return;
+    const r = $("graph").getBoundingClientRect(), k = drag.v.w / r.width;
+    camera.goal = null;
+    setView({ ...drag.v, x: drag.v.x - (event.clientX - drag.x) * k, y: drag.v.y - (event.clientY - drag.y) * k });
+  });
+
+  // ---- The graph view.
   function drawGraph(i) {
     const steps = graphSteps;
     const computed = D.nodes.map((node) => node.leaf);
@@ -56,7 +169,7 @@
     }
     for (let k = 0; k < n; k++) {
       put(nums.data[k], computed[k] ? D.nodes[k].data : "?");
-      put(nums.grad[k], grads ? grads[k] : "?");
+      put(nums.grad[k], !D.nodes[k].grad ? "–" : grads ? grads[k] : "?");  // a constant's grad is not asked for
     }
     svg.querySelectorAll(".current, .source, .lit, .shown").forEach((el) => el.classList.remove("current", "source", "lit", "shown"));
     allEdges.forEach((e) => {
@@ -64,59 +177,37 @@
       if (to.endsWith("op") && lit.has(`${e.dataset.from}>${to.slice(0, -2)}>${e.dataset.nth}`)) e.classList.add("shown");
     });
     const step = steps[i];
-    let focus = null;
     if (step.kind === "forward") {
-      focus = nodeEl(step.node);
-      mark(focus, "current"); mark(opEl(step.node), "current");
+      mark(nodes[step.node], "current"); mark(ops[step.node], "current");
       svg.querySelectorAll(`g.edge[data-to="${step.node}op"], g.edge[data-from="${step.node}op"]`).forEach((e) => e.classList.add("lit"));
-      step.inputs.forEach((k) => mark(nodeEl(k), "source"));
+      step.inputs.forEach((k) => mark(nodes[k], "source"));
     } else if (step.kind === "seed") {
-      focus = nodeEl(step.node);
-      mark(focus, "current");
+      mark(nodes[step.node], "current");
     } else if (step.kind === "backward") {
-      focus = nodeEl(step.node);
-      mark(focus, "current"); mark(nodeEl(step.out), "source"); mark(opEl(step.out), "source");
+      mark(nodes[step.node], "current"); mark(nodes[step.out], "source"); mark(ops[step.out], "source");
       const e = edgeInto(step.node, step.out, step.edge);
       mark(e, "lit"); mark(e, "shown");
     }
-    if (step.kind === "end") focus = nodeEl(root);
     svg.classList.toggle("forward-phase", step.kind === "forward");  // local derivatives belong to backward
     svg.classList.toggle("path-on", state.path);
-    follow(focus);
+    aim(target(step));
     panel(step, steps.length - 1, i);
-  }
-
-  // Scroll so the step's nodes (what is computed and what it is computed from) sit in the
-  // middle of the view; if they do not fit, the node being computed does.
-  function follow(focus) {
-    const host = $("graph");
-    if (!focus) { host.scrollTo(0, 0); return; }
-    const view = host.getBoundingClientRect();
-    const rects = [...svg.querySelectorAll(".current, .source, .lit")].map((el) => el.getBoundingClientRect());
-    let box = rects.reduce((a, r) => ({
-      left: Math.min(a.left, r.left), right: Math.max(a.right, r.right),
-      top: Math.min(a.top, r.top), bottom: Math.max(a.bottom, r.bottom),
-    }), focus.getBoundingClientRect());
-    if (box.right - box.left > view.width || box.bottom - box.top > view.height) box = focus.getBoundingClientRect();
-    host.scrollLeft += (box.left + box.right) / 2 - (view.left + view.width / 2);
-    host.scrollTop += (box.top + box.bottom) / 2 - (view.top + view.height / 2);
   }
 
   function panel(step, last, i) {
     const phase = {
       start: "Start", forward: "Forward pass", seed: "Backward pass", backward: "Backward pass",
-      drive: "Forward pass", activation: "Forward pass", delta: "Backward pass", end: "Done",
+      drive: "Forward pass", activation: "Forward pass", loss: "Forward pass", delta: "Backward pass", end: "Done",
     }[step.kind];
     $("phase").textContent = step.title || phase;
     let lines = step.lines;
     if (step.kind === "start") {
       lines = state.view === "graph"
-        ? [D.title, "The leaves hold the given numbers.", "→ computes the next node, ← goes back."]
-        : [D.title, "The inputs are given.", "→ computes the next layer, ← goes back."];
+        ? ["The leaves hold the given numbers.", "→ computes the next node, ← goes back."]
+        : ["The inputs and the weights are given.", "→ computes the next layer, ← goes back."];
     }
-    if (step.kind === "end") {
-      lines = D.path ? D.path.lines : D.end;
-    }
+    if (step.kind === "end") lines = D.path ? D.path.lines : D.end;
+    if (state.pathView && state.view === "graph" && D.path) { $("phase").textContent = `Path of ${D.path.name}`; lines = D.path.lines; }
     const box = $("lines");
     box.textContent = "";
     box.classList.toggle("many", lines.length > 6);
@@ -130,6 +221,7 @@
     $("next").disabled = i === last; $("last").disabled = i === last;
   }
 
+  // ---- The layer view: a column per layer, one line per weight with its name and value.
   function buildLayers() {
     const host = $("layers");
     D.layers.columns.forEach((col) => {
@@ -163,22 +255,52 @@
     host.prepend(lines);
   }
 
-  // One line per weight, from the cell it reads to the neuron it feeds, drawn under the cells.
-  function drawLinks() {
-    const host = $("layers"), lines = $("links");
+  // The whole network in view: scaled down to the pane (never up), centred; on a small screen
+  // no smaller than MIN_LAYER_SCALE, and scrolled.
+  const MIN_LAYER_SCALE = 0.6;
+  function fitLayers() {
+    const outer = $("layers-pane"), net = $("layers"), size = $("layers-size");
+    net.style.transform = "";
+    const w = net.offsetWidth, h = net.offsetHeight, r = outer.getBoundingClientRect();
+    const s = Math.max(MIN_LAYER_SCALE, Math.min(1, (r.width - 16) / w, (r.height - 16) / h));
+    const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - h * s) / 2);
+    net.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
+    size.style.width = `${w * s + dx}px`; size.style.height = `${h * s + dy}px`;
+    return s;
+  }
+
+  // Each link ends at its own height on the neuron's left side, its weight written just before
+  // it: two crossing links can never be confused, as labels halfway along them would be.
+  function drawLinks(scale) {
+    const host = $("layers"), lines = $("links"), NS = "http://www.w3.org/2000/svg";
     const origin = host.getBoundingClientRect();
-    lines.setAttribute("width", host.scrollWidth);
-    lines.setAttribute("height", host.scrollHeight);
+    lines.setAttribute("width", host.offsetWidth);
+    lines.setAttribute("height", host.offsetHeight);
     lines.textContent = "";
-    D.layers.links.forEach(([from, to]) => {
-      const a = host.querySelector(`[data-cell="${from}"]`).getBoundingClientRect();
-      const b = host.querySelector(`[data-cell="${to}"]`).getBoundingClientRect();
-      const line = document.createElementNS("http://www.w3.org/2000/svg", "line");
-      line.setAttribute("x1", a.right - origin.left + host.scrollLeft);
-      line.setAttribute("y1", (a.top + a.bottom) / 2 - origin.top + host.scrollTop);
-      line.setAttribute("x2", b.left - origin.left + host.scrollLeft);
-      line.setAttribute("y2", (b.top + b.bottom) / 2 - origin.top + host.scrollTop);
-      lines.appendChild(line);
+    const into = {};
+    D.layers.links.forEach((l) => { (into[l.to] = into[l.to] || []).push(l); });
+    const at = (el) => {  // el's box in the network's own (unscaled) pixels
+      const r = el.getBoundingClientRect();
+      return { left: (r.left - origin.left) / scale, right: (r.right - origin.left) / scale,
+               top: (r.top - origin.top) / scale, bottom: (r.bottom - origin.top) / scale };
+    };
+    Object.entries(into).forEach(([to, links]) => {
+      const b = at(host.querySelector(`[data-cell="${to}"]`));
+      links.forEach((l, m) => {
+        const a = at(host.querySelector(`[data-cell="${l.from}"]`));
+        const y2 = b.top + (b.bottom - b.top) * (m + 1) / (links.length + 1);
+        const line = document.createElementNS(NS, "line");
+        line.setAttribute("x1", a.right); line.setAttribute("y1", (a.top + a.bottom) / 2);
+        line.setAttribute("x2", b.left); line.setAttribute("y2", y2);
+        lines.appendChild(line);
+        if (l.weight) {
+          const text = document.createElementNS(NS, "text");
+          text.setAttribute("x", b.left - 6); text.setAttribute("y", y2 - 5);
+          text.setAttribute("text-anchor", "end");
+          text.textContent = `${l.weight} = ${l.value}`;
+          lines.appendChild(text);
+        }
+      });
     });
   }
 
@@ -193,16 +315,18 @@
       row.querySelector(".val").textContent = known.has(key) ? D.layers.values[key] : "?";
       row.classList.toggle("current", current.has(key));
     });
-    drawLinks();
+    drawLinks(fitLayers());
     panel(steps[i], steps.length - 1, i);
   }
 
   function draw() {
     const graph = state.view === "graph";
     $("graph").hidden = !graph;
-    $("layers").hidden = graph;
+    $("layers-pane").hidden = graph;
+    if (!graph) document.body.classList.remove("wide");
     $("view").textContent = graph ? "Layers" : "Graph";
     $("zoom").hidden = !graph;
+    $("zoom").querySelector(".word").textContent = ZOOMS[state.zoom] === "all" ? ": all" : ": step";
     if (graph) drawGraph(state.index.graph); else drawLayers(state.index.layers);
   }
 
@@ -211,18 +335,19 @@
     const last = steps.length - 1;
     const to = absolute !== undefined ? absolute : state.index[state.view] + delta;
     state.index[state.view] = Math.max(0, Math.min(last, to));
+    state.pathView = false;  // the camera goes back to following the step
     draw();
   }
 
-  $("zoom").onclick = () => { state.zoom = (state.zoom + 1) % ZOOMS.length; size(); draw(); };
-  window.addEventListener("resize", () => { size(); draw(); });
+  $("zoom").onclick = () => { state.zoom = (state.zoom + 1) % ZOOMS.length; draw(); };
+  window.addEventListener("resize", () => { camera.now = null; draw(); });
   $("next").onclick = () => go(1);
   $("back").onclick = () => go(-1);
   $("first").onclick = () => go(0, 0);
   $("last").onclick = () => go(0, Infinity);
   if (D.path) {
     $("path").hidden = false;
-    $("path").textContent = `Path of ${D.path.name}`;
+    $("path").querySelector(".word").textContent = ` of ${D.path.name}`;
     const on = new Set(D.path.nodes);
     svg.querySelectorAll("g[data-k]").forEach((g) => { if (on.has(+g.dataset.k)) g.classList.add("on-path"); });
     svg.querySelectorAll("g[data-op]").forEach((g) => { if (on.has(+g.dataset.op)) g.classList.add("on-path"); });
@@ -230,7 +355,12 @@
       const a = parseInt(e.dataset.from, 10), b = parseInt(e.dataset.to, 10);
       if (on.has(a) && on.has(b)) e.classList.add("on-path");
     });
-    $("path").onclick = () => { state.path = !state.path; $("path").classList.toggle("pressed", state.path); draw(); };
+    $("path").onclick = () => {
+      state.path = !state.path;
+      state.pathView = state.path;  // switched on: frame the whole path and show its product
+      $("path").classList.toggle("pressed", state.path);
+      draw();
+    };
   }
   if (D.layers) {
     buildLayers();
@@ -249,7 +379,6 @@
       keys[event.key]();
     }
   });
-  size();
-  window.lecture = { state, go, steps: () => (state.view === "graph" ? graphSteps : layerSteps) };
+  window.lecture = { state, go, camera, steps: () => (state.view === "graph" ? graphSteps : layerSteps) };
   draw();
 })();
