@@ -22,6 +22,7 @@ SYMBOLS = {
 MINUS = "\u2212"  # LaTeX sets - in maths as a minus sign, not a hyphen
 # A line may break only after these, between terms: after = + − · ←, and after a list's comma space.
 BREAK_AFTER = ("=", "+", "-", r"\cdot", r"\leftarrow", r"\quad", r"\qquad")
+PRODUCTS = (r"\cdot",)  # inside parentheses a line breaks between terms of a sum, not of a product
 FRACTIONS = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼", ("3", "4"): "¾"}  # \tfrac{1}{2}
 _SUPERSCRIPT = str.maketrans("0123456789" + MINUS + "+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 SHORT = 32  # a (...) group of at most this many LaTeX characters never wraps inside
@@ -46,8 +47,12 @@ def to_html(latex: str) -> str:
     return " ".join(f'<span class="t">{t}</span>' for t in terms if t.strip(" \u00a0"))
 
 
-def _short_parentheses(tokens: list[str]) -> set[int]:
-    """Indices of the tokens inside a short (...) group, such as (t − ŷ): it stays on one line."""
+def _glued(tokens: list[str]) -> set[int]:
+    """Indices of the tokens after which a line must not break, though an operator precedes them.
+
+    Inside a short (...) group, such as (t − ŷ), nothing breaks; inside a longer one only
+    a sum breaks (after + −), so a product such as 0.1 · 0.213 stays on its line.
+    """
     glued, opened = set(), []
     for k, token in enumerate(tokens):
         if token == "(":
@@ -56,6 +61,8 @@ def _short_parentheses(tokens: list[str]) -> set[int]:
             start = opened.pop()
             if sum(len(t) for t in tokens[start:k + 1]) <= SHORT:
                 glued.update(range(start, k + 1))
+        elif opened and token.isspace() and k and tokens[k - 1] in PRODUCTS:
+            glued.add(k)
     return glued
 
 
@@ -67,7 +74,7 @@ class _Reader:
         self.tokens = _TOKEN.findall(latex)
         self.k = 0
         self.depth = 0  # groups entered: a break between terms is only possible at depth 0
-        self.glued = _short_parentheses(self.tokens)
+        self.glued = _glued(self.tokens)
 
     def peek(self) -> str | None:
         return self.tokens[self.k] if self.k < len(self.tokens) else None

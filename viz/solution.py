@@ -114,9 +114,11 @@ def _forward(problem: Problem, model: Model, p: Pass, n, f) -> list[Block]:
             else:
                 out.append(Para(T("Activation:", "Activation:")))
             for j, (z, a) in enumerate(zip(p.drives[e][l - 1], p.activations[e][l - 1]), 1):
-                head = [output(j, len(p.activations[e][l - 1]))] if l == last else []
+                # with softmax, ŷ is the softmax of the last drives (the loss section), not the drives
+                named = l == last and problem.loss != "cross-entropy"
+                head = [output(j, len(p.activations[e][l - 1]))] if named else []
                 if act == "linear":
-                    if l == last:
+                    if named:
                         out.append(Math(chain(*head, sym(z.label), n(a.data))))
                     continue
                 out.append(
