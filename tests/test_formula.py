@@ -93,3 +93,51 @@ def test_show_writes_the_documents_notation_with_numbers_in_parentheses():
     assert show("x1*w1 + 2", lambda n: number(numbers[n]), number).plain == "(-0.7) · (-1.7) + 2.0"
     assert show("sigmoid(x1)**2 / w1", names.get, number).latex == r"\frac{\sigma\left(x_1\right)^{2.0}}{w_1}"
     assert show("-(x1 - w1)", names.get, number).plain == "-(x1 - w1)"
+
+
+# Random formulas with a number on either side of every operator: the graph's value equals the same
+# formula on plain floats, and d/dw equals a central difference (numbers on the left used to crash).
+_OPS = ["+", "-", "*", "/"]
+
+
+@st.composite
+def _formulas(draw, depth=3):
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from(["w", "x", "0.5", "2", "3", "1.5"]))
+    left, right = draw(_formulas(depth=depth - 1)), draw(_formulas(depth=depth - 1))
+    op = draw(st.sampled_from(_OPS + ["**2", "log", "sigmoid"]))
+    if op == "**2":
+        return f"({left})**2"
+    if op in ("log", "sigmoid"):
+        return f"{op}(({left})**2 + 1)" if op == "log" else f"sigmoid({left})"
+    return f"({left}) {op} ({right})"
+
+
+def _plain(expr, w, x):
+    functions = {"log": math.log, "sigmoid": lambda z: 1 / (1 + math.exp(-z))}
+    tree = compile(expr, "<formula>", "eval")  # the test's own reference, on plain floats
+    return eval(tree, {"__builtins__": {}}, {"w": w, "x": x, **functions})
+
+
+@settings(max_examples=300, deadline=None)
+@given(_formulas())
+def test_numbers_on_either_side_of_every_operator(expr):
+    w0, x0 = 0.7, -1.3
+    if expr in ("w", "x"):
+        return  # a second name for a leaf is refused (test_errors)
+    try:
+        expected = _plain(expr, w0, x0)
+    except ZeroDivisionError:
+        return
+    if not math.isfinite(expected) or abs(expected) > 1e6:
+        return
+    env = leaves(w=w0, x=x0)
+    out = build({"y": expr}, env, frozenset({"w"}))["y"]
+    assert out.data == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    out.backward()
+    if "w" not in expr:
+        assert env["w"].grad == 0.0
+        return
+    h = 1e-6
+    numeric = (_plain(expr, w0 + h, x0) - _plain(expr, w0 - h, x0)) / (2 * h)
+    assert env["w"].grad == pytest.approx(numeric, rel=1e-4, abs=1e-5)

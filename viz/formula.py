@@ -9,6 +9,7 @@ as the documents write a neuron's drive; anything else becomes the engine's ops.
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from collections.abc import Callable, Mapping
 
@@ -61,7 +62,8 @@ def evaluate(
 ) -> Value:
     """Build the graph of `expr` from the Values in `env`; `parameters` says which factor is a weight."""
     tree = _parse(expr, where)
-    return _Builder(env, where, parameters).build(tree.body)
+    value = _Builder(env, where, parameters).build(tree.body)
+    return value if isinstance(value, Value) else Value(value)  # `c = 2`: a named constant
 
 
 def build(
@@ -123,6 +125,10 @@ _ALLOWED = (
 )
 
 
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.Pow: operator.pow}
+
+
 class _Builder:
     """Turns a checked expression tree into Values."""
 
@@ -146,15 +152,10 @@ class _Builder:
             name = node.func.id
             return arg ** 0.5 if name == "sqrt" else getattr(arg, name)()
         left, right = self.build(node.left), self.build(node.right)
-        if isinstance(node.op, ast.Pow) and not isinstance(left, Value):
-            left = Value(left)
-        op = {
-            ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.Div: "__truediv__",
-            ast.Pow: "__pow__",
-        }
-        if not isinstance(left, Value) and not isinstance(right, Value):  # numbers only: fold
-            left = Value(left)
-        return getattr(left, op[type(node.op)])(right)
+        if not isinstance(left, Value) and (isinstance(node.op, ast.Pow) or not isinstance(right, Value)):
+            left = Value(left)  # 2**w has a Value exponent; 2*3 is still a node of the graph
+        # operator's functions try the right operand's reflected method too: 0.5*v, 1 - w, 2/w
+        return _BINARY[type(node.op)](left, right)
 
     def _as_drive(self, node: ast.expr) -> Value | None:
         """`a*b + c*d (+ e)` of names -> one dot node (weights first), or None if it is not that shape."""
