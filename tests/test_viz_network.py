@@ -322,3 +322,31 @@ def test_big_networks_drop_the_weights_and_anything_else_is_refused():
     from micrograd import dot
     with pytest.raises(ValueError, match="neither an input nor a neuron"):
         draw_network(dot([w], [x.exp()]))
+
+
+def test_a_title_on_top_and_top_to_bottom_keeps_the_order_left_to_right():
+    model = Model(problems.load(problems.shipped("seed_002")))
+    first = model.forward()
+    drawing = draw_network(model.mlp, root=first.loss, rankdir="TB", title="Seed 002")
+    done = subprocess.run([find_dot(), "-Tjson"], input=source_of(drawing), capture_output=True, text=True,
+                          check=True)
+    data = json.loads(done.stdout)
+    title = next(op for op in data["_ldraw_"] if op["op"] == "T")
+    assert title["text"] == "Seed 002" and title["pt"][1] > float(data["bb"].split(",")[3]) - 30
+    place = {o["name"]: tuple(map(float, o["pos"].split(","))) for o in data["objects"] if "pos" in o}
+    for column in (["x1", "x2", "x3", "x4"], ["n1_1", "n1_2", "n1_3", "n1_4"], ["n3_1", "n3_2", "n3_3"]):
+        xs = [place[n][0] for n in column]
+        assert xs == sorted(xs) and len({place[n][1] for n in column}) == 1
+    ys = [place[n][1] for n in ("x1", "n1_1", "n2_1", "n3_1", "loss")]
+    assert ys == sorted(ys, reverse=True)  # layers top to bottom
+
+
+def test_past_three_examples_neurons_show_their_bias_grad_not_a_list_of_values():
+    model = seed_004()
+    xs = [[2.0, 5.0], [0.0, 0.0], [1.0, -1.0], [3.0, 2.0]]
+    loss = nn.losses.total([nn.half_sum_squares(model(x), 1.0) for x in xs])
+    loss.label = "loss"
+    loss.backward()
+    lay = Layout(draw_network(model, root=loss))
+    assert lay.lines("n1_1") == ["neuron 1", f"b₁⁽¹⁾ = −1, grad {pretty(model.layers[0].neurons[0].b.grad)}"]
+    assert lay.lines("x1") == ["x₁"] and lay.lines("loss") == [f"L = {pretty(loss.data)}", "from 4 examples"]

@@ -23,9 +23,11 @@ from viz.render import Drawing
 
 BOXED_WEIGHTS = 16   # up to this many weights, each is a box on its edge; past it, tables
 TABLE_WEIGHTS = 120  # past this many, no weights at all: the tables would outgrow the picture
+FAINT_EDGES = 100
 NODE_SIZE = "14"
 HEADING_SIZE = "16"
 INK = "#222222"
+LISTED_EXAMPLES = 3  # neurons list z, a and δ for up to this many examples, inputs their values
 WEIGHTS = ("boxes", "table")
 
 
@@ -57,13 +59,13 @@ def draw_network(mlp: Any, *, root: Value | None = None, digits: int = DIGITS, r
 
     g = Drawing(name="network", format="svg")
     g.attr(rankdir=rankdir, fontname=FONT, fontsize=HEADING_SIZE, fontcolor=INK, nodesep="0.25",
-           ranksep="0.45" if style == "boxes" else "1.1")
+           ranksep="0.45" if style == "boxes" else "0.9")
     g.attr("node", fontname=FONT, fontsize=NODE_SIZE, fontcolor=INK, margin="0.14,0.07")
     g.attr("edge", arrowsize="0.7", color="#555555")
     if title:
         g.attr(label=title, labelloc="t", fontsize="20")
     for s in net.inputs:
-        label = f"{s.name} = {text.values(s.values)}" if s.values else s.name
+        label = text.line(s.name, [v.data for v in s.values]) if s.values and text.listed else s.name
         g.node(s.key, label, shape="ellipse", style="filled", fillcolor=COLOURS["input"])
     columns = [("inputs", [s.key for s in net.inputs])]
     place = {s.key: (0, k) for k, s in enumerate(net.inputs)}  # drawing node -> (column, row)
@@ -82,9 +84,11 @@ def draw_network(mlp: Any, *, root: Value | None = None, digits: int = DIGITS, r
     if style == "table":  # each edge coloured as its input's column in the table
         for source, target in plain:
             g.edge(source, target, color=EDGE_COLOURS[place[source][1] % len(EDGE_COLOURS)], penwidth="1.3")
-    else:
+    else:  # hundreds of edges (micrograd's 16-16 demo) drawn fine, so the neurons stay readable
+        faint = {"color": "#8c8c8c", "penwidth": "0.6", "arrowsize": "0.4"}
+        faint = faint if len(plain) > FAINT_EDGES else {}
         for source, target in through_junctions(g, plain):
-            g.edge(source, target)
+            g.edge(source, target, **faint)
     _right_edge(g, net, text, columns)
     if style == "table":
         g.node("weight_tables", weight_tables(net, text, show_grads), shape="plaintext", margin="0")
@@ -129,13 +133,13 @@ def _weight_style(weights: bool | str | None, count: int) -> str | None:
 def _right_edge(g: Drawing, net: Net, text: _Text, columns: list) -> None:
     """ŷ beside its target for each output neuron, then the loss."""
     feeding = [out.unit for out in net.outputs]
-    if any(out.target for out in net.outputs):  # a cross-entropy's targets are numbers inside the loss
+    if text.listed and any(out.target for out in net.outputs):  # cross-entropy: targets are in the loss
         feeding = []
         for out in net.outputs:
             key = f"out_{out.unit}"
-            lines = [f"{text.name(out.y_hat[0])} = {text.values(out.y_hat)}"]
+            lines = [text.line(text.name(out.y_hat[0]), [v.data for v in out.y_hat])]
             if out.target:
-                lines.append(f"{text.name(out.target[0])} = {text.values(out.target)}")
+                lines.append(text.line(text.name(out.target[0]), [v.data for v in out.target]))
             g.node(key, "\\n".join(lines), shape="box", style="filled", fillcolor="#fff2cc", color="#b7950b")
             g.edge(out.unit, key)
             feeding.append(key)
@@ -168,12 +172,15 @@ class _Text:
 
     def __init__(self, net: Net, digits: int, unicode: bool) -> None:
         self.net, self.digits, self.unicode = net, digits, unicode
+        self.examples = max((len(s.values) for s in net.inputs), default=0)
+        self.listed = self.examples <= LISTED_EXAMPLES  # past that, the values would bury the picture
 
     def number(self, x: float) -> str:
         return pretty(x, self.digits) if self.unicode else number(x, self.digits)
 
-    def values(self, vs: list[Value]) -> str:
-        return ", ".join(self.number(v.data) for v in vs)
+    def line(self, name: str, xs: list[float]) -> str:
+        """'z₁⁽¹⁾ = 0.3' for one example, 'z₁⁽¹⁾ = 0.3, 0.5' for several."""
+        return f"{name} = {', '.join(self.number(x) for x in xs)}"
 
     def name(self, v: Value) -> str:
         return self.net.name(v)
@@ -186,13 +193,12 @@ class _Text:
             if show_grads and not (self.net.backward_done and len(u.drives) == 1):
                 bias += f", grad {self.number(u.bias.grad)}"  # one example: the grad is δ, shown below
             lines.append(bias)
-        if u.drives:
-            lines.append(f"{self.both(u.drives[0])} = {self.values(u.drives)}")
+        if u.drives and self.listed:
+            lines.append(self.line(self.both(u.drives[0]), [z.data for z in u.drives]))
             if u.activations and u.activations[0] is not u.drives[0]:
-                lines.append(f"{self.both(u.activations[0])} = {self.values(u.activations)}")
+                lines.append(self.line(self.both(u.activations[0]), [a.data for a in u.activations]))
             if self.net.backward_done:
-                deltas = ", ".join(self.number(z.grad) for z in u.drives)
-                lines.append(f"{self.delta(u.drives[0])} = {deltas}")
+                lines.append(self.line(self.delta(u.drives[0]), [z.grad for z in u.drives]))
         return "".join(line.replace("\\", "\\\\") + "\\l" for line in lines)
 
     def both(self, v: Value) -> str:
@@ -215,9 +221,12 @@ class _Text:
         args = [self.name(v) for v in root.inputs]
         shown = formula(root.op, args, self.unicode, constants) if root.op else ""
         head = self.name(root)
+        head = "L" if head.startswith("#") else head  # too long a formula to be its name: the loss
+        if not self.listed:
+            return f"{head} = {self.number(root.data)}\\nfrom {self.examples} examples"
         if shown and "#" not in shown and len(shown) <= 24 and shown != head:
-            head += f" = {shown}"
-        return f"{head}\\n= {self.number(root.data)}"
+            return f"{head} = {shown}\\n= {self.number(root.data)}"
+        return f"{head} = {self.number(root.data)}"
 
 
 def _sup(k: int, unicode: bool) -> str:
