@@ -350,3 +350,12 @@ def test_past_three_examples_neurons_show_their_bias_grad_not_a_list_of_values()
     lay = Layout(draw_network(model, root=loss))
     assert lay.lines("n1_1") == ["neuron 1", f"b₁⁽¹⁾ = −1, grad {pretty(model.layers[0].neurons[0].b.grad)}"]
     assert lay.lines("x1") == ["x₁"] and lay.lines("loss") == [f"L = {pretty(loss.data)}", "from 4 examples"]
+
+
+def test_two_wide_full_layers_meet_in_one_junction_with_projection_size_text():
+    lay = Layout(draw_network(nn.MLP(2, [32, 32, 1])))
+    assert lay.lines("all_n2") == ["32 × 32", "connections"]
+    assert {size for *_, size, _, _, _, _ in lay.nodes["all_n2"]["texts"]} == {14}
+    assert len(lay.visible_edges()) == 2 * 32 + 32 + 32 + 32
+    ys = [lay.nodes[n]["y"] for n in units(lay, 2)]
+    assert ys == sorted(ys, reverse=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from micrograd import Value
-from viz.collapsed import through_junctions
 from viz.dot import COLOURS, FONT
 from viz.format import DIGITS, number, pretty
 from viz.names import formula, typeset
@@ -23,7 +22,8 @@ from viz.render import Drawing
 
 BOXED_WEIGHTS = 16   # up to this many weights, each is a box on its edge; past it, tables
 TABLE_WEIGHTS = 120  # past this many, no weights at all: the tables would outgrow the picture
-FAINT_EDGES = 100
+FAINT_EDGES = 100  # past this many plain edges, thin grey lines, so the neurons stay readable
+DENSE_EDGES = 256  # past this many between two full layers, they meet in one junction node
 NODE_SIZE = "14"
 HEADING_SIZE = "16"
 INK = "#222222"
@@ -40,8 +40,9 @@ def draw_network(mlp: Any, *, root: Value | None = None, digits: int = DIGITS, r
     loss, seed 001), whose layers are then read from which neuron feeds which.
     root: the loss the MLP's graph was built to; its z, a and δ = dL/dz (after
     backward()) appear in each neuron, ŷ, the target and the loss at the right.
-    weights: 'boxes' (a box on each edge), 'table' (a table per layer), False (none);
-    by default boxes up to 16 weights, tables up to 120. unicode=False: ASCII names.
+    weights: 'boxes' (a box on each edge), 'table' (a table per layer), False (none),
+    True (boxes or tables at any size); by default boxes up to 16 weights, tables up
+    to 120, none past that. unicode=False: ASCII names for a terminal.
     """
     if isinstance(mlp, Value):
         net = from_graph(mlp, unicode)
@@ -73,7 +74,7 @@ def draw_network(mlp: Any, *, root: Value | None = None, digits: int = DIGITS, r
     for k, layer in enumerate(net.layers, 1):
         if style == "boxes":
             boxes = _weight_boxes(g, layer.units, place, text, show_grads)
-            columns.append((f"weights W{_sup(k, unicode)}", boxes))
+            columns.append((f"weights {typeset(f'W^({k})') if unicode else f'W^({k})'}", boxes))
         for u in layer.units:
             g.node(u.key, text.neuron(u, show_grads), shape="box", style="rounded,filled",
                    fillcolor="#ffffff", color="#444444", penwidth="1.4")
@@ -84,10 +85,10 @@ def draw_network(mlp: Any, *, root: Value | None = None, digits: int = DIGITS, r
     if style == "table":  # each edge coloured as its input's column in the table
         for source, target in plain:
             g.edge(source, target, color=EDGE_COLOURS[place[source][1] % len(EDGE_COLOURS)], penwidth="1.3")
-    else:  # hundreds of edges (micrograd's 16-16 demo) drawn fine, so the neurons stay readable
+    else:
         faint = {"color": "#8c8c8c", "penwidth": "0.6", "arrowsize": "0.4"}
         faint = faint if len(plain) > FAINT_EDGES else {}
-        for source, target in through_junctions(g, plain):
+        for source, target in _junctions(g, plain):
             g.edge(source, target, **faint)
     _right_edge(g, net, text, columns)
     if style == "table":
@@ -115,6 +116,27 @@ def _weight_boxes(g: Drawing, units: list[Unit], place: dict, text: _Text, show_
             g.edge(box, u.key)
             boxes.append(box)
     return boxes
+
+
+def _junctions(g: Drawing, edges: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The edges to draw: past DENSE_EDGES, two fully connected layers meet in one 'n × m' node.
+
+    viz.collapsed.through_junctions does the same with small text; this one is projection size.
+    """
+    targets: dict[str, list[tuple[str, str]]] = {}
+    for source, target in edges:
+        targets.setdefault(target.rsplit("_", 1)[0], []).append((source, target))
+    drawn = []
+    for layer, pairs in targets.items():
+        sources, heads = sorted({s for s, _ in pairs}), sorted({t for _, t in pairs})
+        if len(pairs) <= DENSE_EDGES or len(pairs) != len(sources) * len(heads):
+            drawn += pairs
+            continue
+        junction = f"all_{layer}"
+        g.node(junction, f"{len(sources)} × {len(heads)}\\nconnections", shape="box", style="dashed",
+               color="#777777")
+        drawn += [(s, junction) for s in sources] + [(junction, t) for t in heads]
+    return drawn
 
 
 def _weight_style(weights: bool | str | None, count: int) -> str | None:
@@ -210,7 +232,8 @@ class _Text:
     def delta(self, z: Value) -> str:
         """δ₁⁽²⁾ for nn's z1^(2); ∂L/∂s₁ for any other drive."""
         if z.label.startswith("z") and "^(" in z.label:
-            return self.name(Value(0.0, "delta" + z.label[1:]))
+            label = "delta" + z.label[1:]
+            return typeset(label) if self.unicode else label
         loss = self.name(self.net.loss) if self.net.loss is not None else "L"
         d = "∂" if self.unicode else "d"
         return f"{d}{loss}/{d}{self.name(z)}"
@@ -227,10 +250,6 @@ class _Text:
         if shown and "#" not in shown and len(shown) <= 24 and shown != head:
             return f"{head} = {shown}\\n= {self.number(root.data)}"
         return f"{head} = {self.number(root.data)}"
-
-
-def _sup(k: int, unicode: bool) -> str:
-    return f"({k})".translate(str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")) if unicode else f"^({k})"
 
 
 def _escape(text: str) -> str:

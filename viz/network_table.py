@@ -28,8 +28,8 @@ def weight_tables(net: Net, text: Any, show_grads: bool) -> str:
 
 def _table(net: Net, k: int, units: list[Unit], text: Any, show_grads: bool) -> str:
     sources = _sources(net, units)
-    sup = f"({k})".translate(str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")) if text.unicode else f"^({k})"
-    head = [f'<TD COLSPAN="{len(sources) + 1}" BORDER="0"><B>weights W{sup} into layer {k}</B></TD>']
+    matrix = typeset(f"W^({k})") if text.unicode else f"W^({k})"
+    head = [f'<TD COLSPAN="{len(sources) + 1}" BORDER="0"><B>weights {matrix} into layer {k}</B></TD>']
     top = ['<TD BGCOLOR="#eeeeee"> </TD>']
     for _, name, position in sources:
         colour = EDGE_COLOURS[position % len(EDGE_COLOURS)]
