@@ -57,3 +57,10 @@ def test_the_gallery_writes_valid_png_at_150_dpi(tmp_path):
         points = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
         if max(width, height) < BITMAP_MAX_PIXELS - 2:  # not shrunk by the size cap
             assert abs(width - points * 150 / 72) <= 2, (name, width, points)
+
+
+def test_the_links_it_prints_for_the_readme_are_its_pictures():
+    """`python -m viz.gallery --markdown` prints what README pastes; the README check reads the same form."""
+    links = gallery.markdown()
+    assert LINKED.findall(links) == list(gallery.PICTURES)
+    assert all(line.startswith("![") and line.endswith(".png)") for line in links.splitlines())

@@ -71,11 +71,20 @@ def write(folder: str | pathlib.Path = FOLDER) -> list[pathlib.Path]:
     return [render(draw(), folder / name) for name, (draw, _) in PICTURES.items()]
 
 
+def markdown(folder: str = FOLDER) -> str:
+    """The README's image links, one a line: ![alt](notebooks/pictures/name.png)."""
+    return "".join(f"![{alt}]({folder}/{name})\n" for name, (_, alt) in PICTURES.items())
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m viz.gallery [FOLDER]`: regenerate the README's pictures."""
     parser = argparse.ArgumentParser(prog="python -m viz.gallery", description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", default=FOLDER, help=f"where to write them (default {FOLDER})")
+    parser.add_argument("--markdown", action="store_true", help="print the README's image links instead")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(args.folder), end="")
+        return 0
     for path in write(args.folder):
         print(path)
     return 0
