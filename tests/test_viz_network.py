@@ -220,9 +220,14 @@ def test_seed_001s_formulas_are_drawn_as_a_sparse_4_2_1_network():
     assert lay.lines("loss") == ["Div = (ŷ − y)²", f"= {pretty(first.loss.data)}"]
 
 
-def test_the_command_line_draws_seed_001_as_a_network(tmp_path, capsys):
+def test_the_command_line_draws_seed_001_as_a_network_and_refuses_a_graph_without_neurons(tmp_path, capsys):
     assert main(["draw", "seed_001", "--network", "-o", str(tmp_path / "n.svg")]) == 0
     assert "∂Div/∂s₁" in (tmp_path / "n.svg").read_text(encoding="utf-8")
+    problem = tmp_path / "square.toml"
+    problem.write_text('[graph]\nloss = "L"\n[graph.inputs]\nx = 2.0\n[graph.parameters]\nw = 3.0\n'
+                       '[graph.formulas]\nL = "(x*w - 1)**2"\n', encoding="utf-8")
+    assert main(["draw", str(problem), "--network", "-o", str(tmp_path / "m.svg")]) == 2
+    assert "no neuron drives" in capsys.readouterr().err and not (tmp_path / "m.svg").exists()
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -168,7 +168,7 @@ def _draw(args) -> int:
             drawing = (draw_network(model.mlp, root=first.loss) if model.mlp is not None
                        else draw_network(first.loss))
         except ValueError as error:
-            raise UsageError(f"--network: {error}") from None
+            raise UsageError(f"--network: {error} (here: drop --network)") from None
     else:
         from viz.dot import draw_dot
         from viz.solve import GRAPH_NODE_LIMIT, graph_size
