@@ -364,3 +364,11 @@ def test_two_wide_full_layers_meet_in_one_junction_with_projection_size_text():
     assert len(lay.visible_edges()) == 2 * 32 + 32 + 32 + 32
     ys = [lay.nodes[n]["y"] for n in units(lay, 2)]
     assert ys == sorted(ys, reverse=True)
+
+
+@pytest.mark.parametrize("seed", ["seed_000", "seed_002", "seed_003", "seed_004"])
+def test_the_loss_alone_gives_the_same_diagram_as_the_mlp_and_its_loss(seed):
+    # layers, order and weights read from the graph (which drive feeds which) match nn's own
+    model = Model(problems.load(problems.shipped(seed)))
+    first = model.forward()
+    assert source_of(draw_network(first.loss)) == source_of(draw_network(model.mlp, root=first.loss))
