@@ -172,3 +172,46 @@ def test_every_formula_of_the_markdown_is_valid_latex():
     for formula in formulas:   # mathtext knows \mathrm but not \text or \left( \right)
         plain = re.sub(r"\\text\{([^}]*)\}", r"\\mathrm{\1}", formula)
         parser.parse("$" + plain.replace(r"\left(", "(").replace(r"\right)", ")") + "$")
+
+
+def test_every_node_goes_by_the_name_node_names_gives_it():
+    from micrograd import topological_order
+    from viz.names import node_names
+    from viz.notation import latex_name
+
+    model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid",
+                   weights=[[[-1, 2], [-2, 1], [1, 4]], [[1], [2], [-4]]], layout="in_out")
+    loss = nn.half_sum_squares(model([2.0, 5.0]), [Value(1.0, "t1")])   # a target labelled as the solver does
+    order = topological_order(loss)
+    text, typeset = node_names(order, unicode=False), node_names(order)
+    d = derivation(loss, "w12^(1)", format="text")
+    for v, name, pretty in zip(order, text, typeset):
+        assert d.name(v) == name and d.latex_names[id(v)] == latex_name(pretty)
+    assert [d.name(f.out) for f in d.paths[0][:3]] == ["0.5*(y_hat - t)^2", "(y_hat - t)^2", "y_hat - t"]
+    page = str(d)
+    assert re.search(r"d\(\(y_hat - t\)\^2\)/d\(y_hat - t\) +2·\(y_hat - t\) ", page)
+    assert not re.search(r"\bv\d+\b", page)   # no v19 for an unlabelled node
+    assert "δ1^(2) = d(0.5*(y_hat - t)^2)/dy_hat · σ'(z1^(2))" in page   # the output a1^(2) is ŷ
+    md = str(derivation(loss, "w12^(1)"))
+    assert r"\frac{\partial (\hat{y} - t)^{2}}{\partial \left(\hat{y} - t\right)}" in md
+    assert r"\tfrac{1}{2} (\hat{y} - t)^{2}" in md and "where" not in md   # every name is short: no #k
+
+
+def test_a_name_too_long_to_write_is_defined_once():
+    xs = [Value(float(k), f"x{k}") for k in range(1, 13)]
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x   # x1 + x2 + ... + x12: longer than a name may be, so #k
+    y = total * total
+    y.label = "y"
+    d = derivation(y, "x1", format="text")
+    hashed = sorted({d.name(f.out) for p in d.paths for f in p if re.fullmatch(r"#\d+", d.name(f.out))})
+    assert len(hashed) == 1   # x1 + ... + x9 is too long a name: #k, and the sums after it build on #k
+    assert str(d).count(f"{hashed[0]} = ") == 1 and f"where {hashed[0]} = x1 + x2 + " in str(d)
+
+
+def test_sigma_24_is_not_printed_as_1():
+    d = derivation(seed_004(), "w12^(2)", format="text")   # through a2^(1) = σ(24) = 0.999999999962
+    assert d.delta_input.data == pytest.approx(0.999999999962, abs=1e-12)
+    assert "· 0.999999999962 = " in str(d) and "· 1 = " not in str(d)
+    assert r"0.999999999962" in str(derivation(seed_004(), "w12^(2)"))

@@ -8,6 +8,7 @@ delta_j^(l) = sum_k delta_k^(l+1) w_kj^(l+1) sigma'(z_j^(l)) and dL/dw_ji = delt
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from micrograd import Value, topological_order
@@ -184,8 +185,8 @@ def _operand(name: str) -> str:
 def _definition(v: Value, names: dict[int, str], latex: dict[int, str]) -> tuple[str, str]:
     """What a node named #k (its formula too long for a name) is: ('#12 = ...', LaTeX), '' where not #k."""
     text, tex = definition(v.op, [names[id(u)] for u in v.inputs], [latex[id(u)] for u in v.inputs])
-    text = f"{names[id(v)]} = {text}" if names[id(v)].startswith("#") else ""
-    tex = f"{latex[id(v)]} = {tex}" if latex[id(v)].startswith(r"\#") else ""
+    text = f"{names[id(v)]} = {text}" if re.fullmatch(r"#\d+", names[id(v)]) else ""
+    tex = f"{latex[id(v)]} = {tex}" if re.fullmatch(r"\\#\d+", latex[id(v)]) else ""
     return text, tex
 
 
