@@ -232,3 +232,46 @@ def test_the_page_has_no_ascii_minus_or_e_notation_in_its_maths():
     for seed in NETWORKS + ["seed_001"]:
         for _, _, eq in equations(seed):
             assert not re.search(r"\d-\d|(?<![A-Za-z])-\d|\de[-+]?\d", eq), (seed, eq)
+
+
+def exact_graph(problem) -> dict[tuple[str, str], object]:
+    """Seed 001's formulas at 40 digits: 'f' each value, 'b' dL/d(each value) by mpmath's differentiation."""
+    mp.dps = 40
+    g = problem.graph
+    given = {k: mp.mpf(v) for k, v in {**g.inputs, **g.parameters}.items()}
+    functions = {"sigmoid": lambda z: 1 / (1 + mp.exp(-z)), "tanh": mp.tanh, "exp": mp.exp, "log": mp.log}
+
+    def evaluate(fixed: dict) -> dict:
+        values = {**given, **fixed}
+        for name, expr in g.formulas.items():
+            if name not in fixed:
+                values[name] = eval(expr, {"__builtins__": {}}, {**functions, **values})
+        return values
+
+    values = evaluate({})
+    known = {("f", page_name(k)): v for k, v in values.items()}
+    for name in [*g.formulas, *g.parameters]:
+        if name != g.loss:
+            slope = mp.diff(lambda u, name=name: evaluate({name: u})[g.loss], values[name])
+            known["b", f"∂{g.loss}∂{page_name(name)}"] = slope
+    return known
+
+
+def page_name(label: str) -> str:
+    """A label as the page's text reads it: y_hat -> ŷ, x1 -> x1."""
+    return "ŷ" if label == "y_hat" else label
+
+
+def test_seed_001_formula_graph_results_are_honest():
+    known = exact_graph(load(shipped("seed_001")))
+    checked, wrong = 0, []
+    for step, section, eq in equations("seed_001"):
+        parts = [p.strip() for p in eq.split(" = ")]
+        section_kind = "b" if section.startswith("Backward") else "f"
+        exact = known.get((section_kind, parts[0]))
+        if step and exact is not None and NUMBER.fullmatch(parts[-1]):
+            checked += 1
+            if why := lie(parts[-1], exact):
+                wrong.append((parts[0], why))
+    assert not wrong, wrong
+    assert checked == 7 + 12   # s1, h1, s2, h2, s3, ŷ, Div; dDiv/d of ŷ, s3, h2, s2, h1, s1, w1 ... w6
