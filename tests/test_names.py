@@ -78,3 +78,9 @@ def test_a_number_is_either_exact_or_shows_that_it_is_rounded(x, digits):
     least = digits if digits <= 2 else digits - 1
     assert len(significant) >= least or math.isclose(shown, x, rel_tol=10 ** -(HONEST_DIGITS - 1))
     assert math.isclose(shown, x, rel_tol=10 ** -(digits - 1), abs_tol=0)
+
+
+def test_logits_under_cross_entropy_are_not_called_y_hat():
+    logits = nn.MLP(4, [3], activation="linear", init=0.1)([Value(1.0, "x1"), 0.0, 1.0, 0.0])
+    names = node_names(topological_order(nn.cross_entropy(logits, [0, 1, 0])))
+    assert "z₁⁽¹⁾" in names and not any(n.startswith("ŷ") for n in names)

@@ -120,8 +120,9 @@ def names_of(root: Value, digits: int = DIGITS, unicode: bool = True) -> dict[in
 def _output_names(order: list[Value], unicode: bool) -> dict[int, str]:
     """ŷ (or ŷ₁, ŷ₂, ...) for the network's outputs and t (t₁, t₂, ...) for its targets."""
     outs = outputs(order)
-    if not outs or any(v.label.startswith("y_hat") for v in outs):
-        return {}
+    targets = [v for v in order if not v.op and _TARGET.match(v.label)]
+    if not outs or not targets or any(v.label.startswith("y_hat") for v in outs):
+        return {}  # with no target leaf (cross-entropy on logits) the outputs are not ŷ
     named: dict[int, str] = {}
     hat = "ŷ" if unicode else "y_hat"
     labels = [v.label for v in outs]
@@ -129,7 +130,6 @@ def _output_names(order: list[Value], unicode: bool) -> dict[int, str]:
     for v in outs:
         j = parse(v.label)[2]
         named[id(v)] = hat + (_sub(j, unicode) if several else "")
-    targets = [v for v in order if not v.op and _TARGET.match(v.label)]
     if not several and len({v.label for v in targets}) == 1:
         for v in targets:
             named[id(v)] = "t"
