@@ -102,7 +102,7 @@ def test_seed_000_deltas():
     assert [(x.layer, x.j, x.value) for x in d2.deltas] == [(2, 1, 4.0), (1, 2, 56.0)]
     assert (d1.total, d2.total) == (-160.0, 112.0)
     text = str(d1)
-    assert "δ1^(2) = dL/dy_hat · σ'(z1^(2)) = (-2) · (-2) = 4" in text  # a1^(2) is the output: ŷ
+    assert "δ1^(2) = dL/da1^(2) · σ'(z1^(2)) = (-2) · (-2) = 4" in text  # no target leaf: a1^(2) is not ŷ
     assert "δ1^(1) = (δ1^(2) w11^(2)) · σ'(z1^(1)) = (4 · (-2)) · 10 = -80" in text
     assert "σ'(z1^(1)) = 2z = 2·5 = 10" in text
     d_out = derivation(loss, "w12^(2)")   # dL/dw12^(2) = delta_1^(2) a_2^(1) = 4 * 49 = 196
@@ -155,7 +155,7 @@ def test_relu_hidden_and_linear_output_by_hand():
     # delta^(2) = y - t = -6 (linear: sigma' = 1); delta_1^(1) = -6 * (-2) * 1 = 12; dL/dw11 = 12 * x1 = 24
     assert [(x.layer, x.j, x.value) for x in d.deltas] == [(2, 1, -6.0), (1, 1, 12.0)] and d.total == 24.0
     text = str(d)
-    assert "δ1^(2) = dL/dy_hat · σ'(z1^(2)) = (-6) · 1 = -6" in text  # the linear output z1^(2) is ŷ
+    assert "δ1^(2) = dL/dz1^(2) · σ'(z1^(2)) = (-6) · 1 = -6" in text  # the linear output, by its name
     assert "σ'(z1^(1)) = 1, since z = 5 > 0" in text
 
 
