@@ -118,3 +118,18 @@ def test_a_batch_gradient_is_the_sum_or_mean_of_the_examples_gradients(tmp_path,
     for name, value in both.items():
         # printed to 8 significant digits each: the sum of two nearly opposite numbers keeps ~1e-8
         assert value == pytest.approx(scale * (one[name] + two[name]), rel=1e-6, abs=2e-8)
+
+
+@pytest.mark.parametrize("seed", ["seed_000", "seed_001", "seed_002", "seed_002_q2", "seed_003", "seed_004"])
+def test_every_formula_of_a_solution_is_valid_latex(seed):
+    mathtext = pytest.importorskip("matplotlib.mathtext")
+    parser = mathtext.MathTextParser("path")
+    md = text(load(shipped(seed)))
+    formulas = [a or b for a, b in re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", md)]
+    assert len(formulas) >= 20
+    for formula in formulas:
+        if r"\begin{pmatrix}" in formula:
+            continue  # mathtext has no matrices
+        # mathtext knows \frac and \mathrm, not \tfrac, \text, \Big or \left( \right)
+        plain = re.sub(r"\\(left|right|Big)(?=[(\[)\]])", "", formula).replace(r"\tfrac", r"\frac")
+        parser.parse("$" + re.sub(r"\\text\{([^}]*)\}", r"\\mathrm{\1}", plain) + "$")
