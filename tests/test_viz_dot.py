@@ -20,7 +20,7 @@ def seed_004():
     """Seed 004's 2-2-1 sigmoid net with biases, x = [2, 5], y = 1, loss 1/2 (y - y_hat)^2."""
     model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid",
                    weights=[[[-1, 2], [-2, 1], [1, 4]], [[1], [2], [-4]]], layout="in_out")
-    loss = nn.half_sum_squares(model([2.0, 5.0]), 1.0)
+    loss = nn.half_sum_squares(model([2.0, 5.0]), Value(1.0, "t1"))   # the target as viz.model labels it
     loss.label = "loss"
     return model, loss
 
@@ -29,15 +29,22 @@ def svg_of(g) -> ET.Element:
     return ET.fromstring(pipe(g, "svg"))
 
 
+HEADERS = re.compile(r"^(layer\d+|loss)$")  # the collapsed view's column titles
+
+
 def nodes(svg: ET.Element) -> dict[str, ET.Element]:
-    return {g.find(f"{SVG}title").text: g for g in svg.iter(f"{SVG}g") if g.get("class") == "node"}
+    """The drawing's nodes by DOT name (the collapsed view's column titles left out)."""
+    return {g.find(f"{SVG}title").text: g for g in svg.iter(f"{SVG}g")
+            if g.get("class") == "node" and not HEADERS.match(g.find(f"{SVG}title").text)}
 
 
 def edges(svg: ET.Element) -> dict[str, list[ET.Element]]:
+    """The drawn edges by 'tail->head' (a port such as ':n' left off)."""
     found: dict[str, list] = {}
     for g in svg.iter(f"{SVG}g"):
         if g.get("class") == "edge":
-            found.setdefault(g.find(f"{SVG}title").text, []).append(g)
+            title = re.sub(r":\w+", "", g.find(f"{SVG}title").text)
+            found.setdefault(title, []).append(g)
     return found
 
 
@@ -56,11 +63,30 @@ def test_one_box_per_value_with_its_label_data_and_grad():
     assert sorted(k for k in drawn if k.endswith("op")) == ops
     by_label = {v.label: k for k, v in enumerate(order) if v.label}
     # seed 004's exact numbers to 4 significant digits: dl/dW1_21 = -0.2311951, dl/dW2_11 = -0.0462390
-    assert texts(drawn[f"v{by_label['w12^(1)']}"]) == ["w12^(1)", "data 1", "grad -0.2312"]
-    assert texts(drawn[f"v{by_label['w11^(2)']}"]) == ["w11^(2)", "data 2", "grad -0.04624"]
-    assert texts(drawn[f"v{by_label['a1^(2)']}"])[1] == "data 0.1192"   # y_hat = 0.1192029
-    assert texts(drawn[f"v{by_label['loss']}"]) == ["loss", "data 0.3879", "grad 1"]   # 0.3879017
-    assert texts(drawn[f"v{by_label['z1^(1)']}op"]) == ["w·x+b"]
+    assert texts(drawn[f"v{by_label['w12^(1)']}"]) == ["w₁₂⁽¹⁾", "data 1", "grad −0.2312"]
+    assert texts(drawn[f"v{by_label['w11^(2)']}"]) == ["w₁₁⁽²⁾", "data 2", "grad −0.04624"]
+    assert texts(drawn[f"v{by_label['a1^(2)']}"]) == ["a₁⁽²⁾ = ŷ", "data 0.1192", "grad −0.8808"]   # 0.11920
+    assert texts(drawn[f"v{by_label['loss']}"]) == ["L = ½ (ŷ − t)²", "data 0.3879", "grad 1"]   # 0.3879017
+    assert texts(drawn[f"v{by_label['z1^(1)']}op"]) == ["w·x + b"]
+    # the loss end: each box named by its formula, the target's grad hidden, the '−' oval ordered
+    k = next(k for k, v in enumerate(order) if v.op == "-")
+    assert texts(drawn[f"v{k}"]) == ["ŷ − t", "data −0.8808", "grad −0.8808"]
+    assert texts(drawn[f"v{k}op"]) == ["ŷ − t"]
+    assert texts(drawn[f"v{by_label['t1']}"]) == ["t", "data 1"]
+    assert texts(drawn[f"v{order.index(next(v for v in order if not v.op and not v.label))}"]) == ["0.5"]
+
+
+def test_constant_grads_and_ascii_are_options():
+    _, loss = seed_004()
+    loss.backward()
+    order = topological_order(loss)
+    k = {v.label: i for i, v in enumerate(order) if v.label}
+    drawn = nodes(svg_of(draw_dot(loss, constant_grads=True, unicode=False)))
+    # d loss / d t = -(y_hat - t) = 0.8808: shown only when asked for
+    assert texts(drawn[f"v{k['t1']}"]) == ["t", "data 1", "grad 0.8808"]
+    assert texts(drawn[f"v{k['w12^(1)']}"]) == ["w12^(1)", "data 1", "grad -0.2312"]
+    assert texts(drawn[f"v{k['a1^(2)']}"])[0] == "a1^(2) = y_hat"
+    assert texts(drawn[f"v{k['z1^(1)']}op"]) == ["w·x+b"]
 
 
 def test_digits_and_rankdir_are_options():
@@ -69,6 +95,7 @@ def test_digits_and_rankdir_are_options():
     assert 'rankdir=TB' in g.source
     k = [v.label for v in topological_order(loss)].index("a1^(2)")
     assert texts(nodes(svg_of(g))[f"v{k}"])[1] == "data 0.12"
+    assert "rankdir=TB" in draw_dot(loss, rankdir="TB", collapse="neuron").source
     with pytest.raises(ValueError, match="rankdir must be"):
         draw_dot(loss, rankdir="sideways")
 
@@ -83,6 +110,9 @@ def test_edges_carry_the_local_derivative():
     assert texts(drawn[f"v{k['x2']}->v{k['z1^(1)']}op"][0]) == ["1"]
     # sigmoid'(z) = y_hat (1 - y_hat) = 0.1192029 * 0.8807971 = 0.104993
     assert texts(drawn[f"v{k['z1^(2)']}->v{k['a1^(2)']}op"][0]) == ["0.105"]
+    # d (y_hat - t) / d t = -1, with a real minus
+    minus = next(i for i, v in enumerate(order) if v.op == "-")
+    assert texts(drawn[f"v{k['t1']}->v{minus}op"][0]) == ["−1"]
 
 
 def test_highlight_marks_every_edge_on_the_path_from_the_weight_to_the_loss_and_fades_the_rest():
@@ -121,21 +151,28 @@ def test_colours_for_parameters_inputs_and_the_loss_with_a_legend():
         assert f">{words}<" in legend
 
 
-def test_each_neuron_and_layer_is_boxed():
+def test_each_neuron_and_layer_is_boxed_with_its_weights_just_left_of_it():
     _, loss = seed_004()
     order = topological_order(loss)
     svg = svg_of(draw_dot(loss))
     clusters = {g.find(f"{SVG}title").text: g for g in svg.iter(f"{SVG}g") if g.get("class") == "cluster"}
     assert sorted(clusters) == ["cluster_layer1", "cluster_layer1_neuron1", "cluster_layer1_neuron2",
                                 "cluster_layer2", "cluster_layer2_neuron1"]
-    # the box of neuron 2 of layer 1 encloses w21^(1): compare the box's corners with the node's
-    box = [tuple(map(float, pt.split(","))) for pt in
-           clusters["cluster_layer1_neuron2"].find(f"{SVG}polygon").get("points").split()]
-    xs, ys = [p[0] for p in box], [p[1] for p in box]
-    node = nodes(svg)[f"v{[v.label for v in order].index('w21^(1)')}"]
-    for pt in node.find(f"{SVG}polygon").get("points").split():
-        x, y = map(float, pt.split(","))
-        assert min(xs) <= x <= max(xs) and min(ys) <= y <= max(ys)
+
+    def corners(g):   # x0, x1, y0, y1 of a box's polygons or an oval's ellipse
+        pts = [tuple(map(float, pt.split(",")))
+               for p in g.iter(f"{SVG}polygon") for pt in p.get("points").split()]
+        for e in g.iter(f"{SVG}ellipse"):
+            cx, cy, rx, ry = (float(e.get(a)) for a in ("cx", "cy", "rx", "ry"))
+            pts += [(cx - rx, cy - ry), (cx + rx, cy + ry)]
+        return min(p[0] for p in pts), max(p[0] for p in pts), min(p[1] for p in pts), max(p[1] for p in pts)
+    k = {v.label: i for i, v in enumerate(order) if v.label}
+    box = corners(clusters["cluster_layer1_neuron2"])
+    for name in (f"v{k['z2^(1)']}", f"v{k['z2^(1)']}op", f"v{k['a2^(1)']}"):   # the neuron's own nodes
+        x0, x1, y0, y1 = corners(nodes(svg)[name])
+        assert box[0] <= x0 and x1 <= box[1] and box[2] <= y0 and y1 <= box[3]
+    x0, x1, _, _ = corners(nodes(svg)[f"v{k['w21^(1)']}"])   # its weight: outside, on the left
+    assert x1 < box[0]
     assert "cluster" not in draw_dot(loss, group=False).source
 
 
@@ -173,8 +210,10 @@ def test_the_collapsed_view_has_one_node_per_neuron_and_input_and_one_for_the_lo
     assert len(edges(svg)) == 2 * 16 + 16 * 16 + 16 * 1 + 1   # one per weight, and output -> loss
     # the linear output neuron: drive = y, and delta = dL/dz = 2 (y - 1) for the loss (y - 1)^2
     label = texts(drawn["n3_1"])
-    assert label[:2] == ["neuron 1", f"drive z = {y.data:.4g}"]
-    assert float(label[-1].removeprefix("delta = dL/dz = ")) == pytest.approx(2 * (y.data - 1), rel=5e-4)
+    assert label[:2] == ["neuron 1", f"z₁⁽³⁾ = {y.data:.4g}".replace("-", "−")]
+    delta = float(label[-1].removeprefix("δ₁⁽³⁾ = ").replace("−", "-"))
+    assert delta == pytest.approx(2 * (y.data - 1), rel=5e-4)
+    assert texts(drawn["root"]) == ["(z₁⁽³⁾ − 1)²", f"data {loss.data:.4g}", "grad 1"]   # the loss, named
 
 
 def test_the_collapsed_view_shows_seed_000s_deltas():
@@ -184,9 +223,11 @@ def test_the_collapsed_view_shows_seed_000s_deltas():
     loss.backward()
     drawn = nodes(svg_of(draw_dot(loss, collapse="neuron")))
     # the document: net = (5, 7), a = (25, 49), y = 1; delta_1^(2) = 4, delta^(1) = (-80, 56)
-    assert texts(drawn["n1_1"]) == ["neuron 1", "drive z = 5", "activation a = 25", "delta = dL/dz = -80"]
-    assert texts(drawn["n1_2"]) == ["neuron 2", "drive z = 7", "activation a = 49", "delta = dL/dz = 56"]
-    assert texts(drawn["n2_1"]) == ["neuron 1", "drive z = -1", "activation a = 1", "delta = dL/dz = 4"]
+    assert texts(drawn["n1_1"]) == ["neuron 1", "z₁⁽¹⁾ = 5", "a₁⁽¹⁾ = 25", "δ₁⁽¹⁾ = −80"]
+    assert texts(drawn["n1_2"]) == ["neuron 2", "z₂⁽¹⁾ = 7", "a₂⁽¹⁾ = 49", "δ₂⁽¹⁾ = 56"]
+    assert texts(drawn["n2_1"]) == ["neuron 1", "z₁⁽²⁾ = −1", "a₁⁽²⁾ = 1", "δ₁⁽²⁾ = 4"]
+    ascii = nodes(svg_of(draw_dot(loss, collapse="neuron", unicode=False)))
+    assert texts(ascii["n1_1"]) == ["neuron 1", "z1^(1) = 5", "a1^(1) = 25", "delta1^(1) = -80"]
     with pytest.raises(ValueError, match="needs a graph built by nn"):
         draw_dot(Value(2.0) * Value(3.0), collapse="neuron")
 
@@ -238,9 +279,10 @@ def test_a_batch_collapses_to_one_node_per_neuron_whose_deltas_sum_to_the_bias_g
     loss.backward()
     drawn = nodes(svg_of(draw_dot(loss, collapse="neuron")))
     assert sorted(drawn) == ["n1_1", "n1_2", "n2_1", "root", "x1", "x2"]
-    assert texts(drawn["x2"]) == ["x2", "3 examples"]
+    assert texts(drawn["x2"]) == ["x₂ = 3 examples"]
     for layer in model.layers:
         for neuron in layer.neurons:   # dL/db = sum over the examples of dL/dz = sum of the deltas
             label = texts(drawn[f"n{layer.index}_{neuron.index}"])
             assert label[1] == "3 examples"
-            assert float(label[2].removeprefix("sum of deltas ")) == pytest.approx(neuron.b.grad, rel=5e-4)
+            delta = float(label[2].split(" = ")[1].replace("−", "-"))
+            assert label[2].startswith("Σ δ") and delta == pytest.approx(neuron.b.grad, rel=5e-4)

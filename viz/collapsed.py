@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from micrograd import Value, topological_order
-from viz.dot import BEFORE_BACKWARD, COLOURS, FONT
-from viz.format import DIGITS, number
+from viz.dot import BEFORE_BACKWARD, COLOURS, FONT, INK, LABEL_PT, NODE_PT, card, heading
+from viz.format import DIGITS, number, pretty
+from viz.names import formula, node_names, typeset
 from viz.neurons import role
 from viz.ops import DOT_OPS
 from viz.render import Drawing
@@ -12,15 +13,21 @@ from viz.render import Drawing
 # Past this many edges between two layers that are fully connected, one small node stands for
 # all of them: n + m edges instead of n * m keeps a wide MLP's layout well under a second.
 DENSE_EDGES = 256
+HEADER = {"shape": "plaintext", "fontsize": str(LABEL_PT + 2)}  # a column's title: inputs, layer 1, ...
+ACTIVATION_NAMES = {"**2": "square", "sigmoid": "σ", "relu": "ReLU"}
 
 
-def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS) -> Drawing:
+def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, title: str | None = None,
+                 unicode: bool = True, note: str = "") -> Drawing:
     """One node per neuron of the nn network behind `root`, one per input, one for `root`.
 
-    Each neuron shows its drive z, its activation a and its delta dL/dz (the grad
+    Each neuron shows its drive z, its activation a and its delta δ = ∂L/∂z (the grad
     backward() left on z); an edge joins two neurons when one's output feeds the other.
+    Neurons stand 1..n top to bottom. `note` says why the drawing is collapsed.
     """
     order = topological_order(root)
+    names = dict(zip(map(id, order), node_names(order, digits, unicode)))
+    show = pretty if unicode else number
     owner: dict[int, str] = {}  # id of a drive, activation or input node -> its drawing node
     neurons: dict[tuple[int, int], dict[str, list[Value]]] = {}
     inputs: dict[int, list[Value]] = {}
@@ -43,40 +50,76 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS) -> D
     before_backward = all(v.grad == 0.0 for v in order)
 
     g = Drawing(name="neurons", format="svg")
-    g.attr(rankdir=rankdir, fontname=FONT, labelloc="b", nodesep="0.15", ranksep="1.2")
-    g.attr("node", fontname=FONT, fontsize="11", shape="record")
+    g.attr(rankdir=rankdir, fontname=FONT, fontcolor=INK, labelloc="t", nodesep="0.12", ranksep="1.2",
+           newrank="true")
+    g.attr("node", fontname=FONT, fontsize=str(NODE_PT), fontcolor=INK)
     g.attr("edge", arrowsize="0.6", color="#777777")
-    horizontal = rankdir in ("TB", "BT")  # fields stacked across the flow, so nodes stay narrow
-    with g.subgraph(name="cluster_inputs") as box:
-        box.attr(label="inputs", style="rounded", color="#888888", fontcolor="#666666", fontsize="10")
-        for i in sorted(inputs):
-            xs = inputs[i]
-            shown = f"data {number(xs[0].data, digits)}" if len(xs) == 1 else f"{len(xs)} examples"
-            box.node(f"x{i}", _fields([xs[0].label, shown], horizontal),
-                     style="filled", fillcolor=COLOURS["input"])
+    stacked = rankdir in ("TB", "BT")  # a neuron's fields in a line across the flow: 16 neurons fit a screen
+    # no cluster boxes: Graphviz shuffles the nodes inside a cluster; a header names each column
+    columns: list[list[str]] = [["layer0"]]
+    g.node("layer0", "inputs", **HEADER)
+    for i in sorted(inputs):
+        xs = inputs[i]
+        shown = f"{show(xs[0].data, digits)}" if len(xs) == 1 else f"{len(xs)} examples"
+        label, style = _fields([f"{names[id(xs[0])]} = {shown}"], stacked,
+                               style="filled", fillcolor=COLOURS["input"])
+        g.node(f"x{i}", label, **style)
+        columns[-1].append(f"x{i}")
+    outputs = {id(v) for v in order if names[id(v)].startswith(("ŷ", "y_hat"))}
     for layer in sorted({layer for layer, _ in neurons}):
         keys = sorted(key for key in neurons if key[0] == layer)
-        with g.subgraph(name=f"cluster_layer{layer}") as box:
-            box.attr(label=f"layer {layer} ({_activation(neurons[keys[0]])})", style="rounded",
-                     color="#888888", fontcolor="#666666", fontsize="10")
-            for key in keys:
-                box.node(f"n{key[0]}_{key[1]}", _neuron_label(key, neurons[key], digits, horizontal))
+        g.node(f"layer{layer}", f"layer {layer} ({_activation(neurons[keys[0]])})", **HEADER)
+        columns.append([f"layer{layer}"])
+        for key in keys:
+            label, style = _neuron_label(key, neurons[key], names, outputs, show, digits, stacked)
+            g.node(f"n{key[0]}_{key[1]}", label, **style)
+            columns[-1].append(f"n{key[0]}_{key[1]}")
     root_name = owner.get(id(root))
     if root_name is None:  # the loss (or anything computed after the network)
         root_name = "root"
-        name = root.label or "output"
-        fields = [name, f"data {number(root.data, digits)}", f"grad {number(root.grad, digits)}"]
-        g.node(root_name, _fields(fields, horizontal), style="filled", fillcolor=COLOURS["loss"])
+        label, style = _fields(_root_fields(root, order, names, show, digits), stacked,
+                               style="filled", fillcolor=COLOURS["loss"])
+        g.node(root_name, label, **style)
         fed = {source for source, _ in edges}
         for key in sorted(neurons):
             name = f"n{key[0]}_{key[1]}"
             if name not in fed:
                 edges.append((name, root_name))
+        columns.append(["loss", root_name])
+        g.node("loss", "loss", **HEADER)
+    _in_order(g, columns)
     for source, target in through_junctions(g, edges):
         g.edge(source, target)
+    cells = ["<TD>z: drive, a: activation, δ = ∂L/∂z: delta</TD>" if unicode else
+             "<TD>z: drive, a: activation, delta = dL/dz</TD>"]
+    if note:
+        cells.append(f'<TD><FONT COLOR="#b45f06">{note}</FONT></TD>')
     if before_backward:
-        g.attr(label=f'<<FONT COLOR="#b45f06">{BEFORE_BACKWARD}</FONT>>')
+        cells.append(f'<TD><FONT COLOR="#b45f06">{BEFORE_BACKWARD}</FONT></TD>')
+    g.attr(label=heading(title, cells))
     return g
+
+
+def _in_order(g: Drawing, columns: list[list[str]]) -> None:
+    """Each column on one rank, its nodes top to bottom as listed (invisible flat edges keep the order)."""
+    for n, names in enumerate(columns):
+        with g.subgraph(name=f"column{n}") as column:
+            column.attr(rank="same")
+            for name in names:
+                column.node(name)
+        for upper, lower in zip(names, names[1:]):
+            g.edge(upper, lower, style="invis")
+
+
+def _root_fields(root: Value, order: list[Value], names: dict, show, digits: int) -> list[str]:
+    """The loss node: its name and what it is made of (L = ½ (ŷ − t)²), data and grad."""
+    name = names[id(root)]
+    if root.op:
+        made = formula(root.op, [names[id(u)] for u in root.inputs], show is pretty,
+                       [u.data if not u.op and not u.label else None for u in root.inputs])
+        if made != name and len(made) <= 24:
+            name = f"{name} = {made}"
+    return [name, f"data {show(root.data, digits)}", f"grad {show(root.grad, digits)}"]
 
 
 def _neuron_edges(neurons: dict, owner: dict[int, str]) -> list[tuple[str, str]]:
@@ -98,16 +141,22 @@ def through_junctions(g: Drawing, edges: list[tuple[str, str]]) -> list[tuple[st
         groups.setdefault((_group(source), _group(target)), []).append((source, target))
     drawn = []
     for (left, right), pairs in groups.items():
-        sources = sorted({s for s, _ in pairs})
-        targets = sorted({t for _, t in pairs})
+        sources = sorted({s for s, _ in pairs}, key=_number)
+        targets = sorted({t for _, t in pairs}, key=_number)
         if len(pairs) <= DENSE_EDGES or len(pairs) != len(sources) * len(targets):
             drawn += pairs
             continue
         junction = f"all_{left}_{right}"
         g.node(junction, f"{len(sources)} × {len(targets)}\nconnections", shape="box", style="dashed",
-               fontsize="9", color="#777777")
+               fontsize=str(LABEL_PT), color="#777777")
         drawn += [(s, junction) for s in sources] + [(junction, t) for t in targets]
     return drawn
+
+
+def _number(name: str) -> tuple[int, ...]:
+    """Sort key of a drawing node's name by its numbers: n1_2 before n1_10."""
+    digits = "".join(c if c.isdigit() else " " for c in name).split()
+    return tuple(int(d) for d in digits)
 
 
 def _group(name: str) -> str:
@@ -129,31 +178,38 @@ def _owners(nodes, owner: dict[int, str], target: str) -> list[str]:
             found[name] = None
         elif name is None:
             todo.extend(v.inputs)
-    return sorted(found)
+    return sorted(found, key=_number)
 
 
 def _activation(nodes: dict[str, list[Value]]) -> str:
     if not nodes["a"]:
         return "linear"
     op = nodes["a"][0].op
-    return "square" if op == "**2" else op or "activation"
+    return ACTIVATION_NAMES.get(op, op or "activation")
 
 
-def _neuron_label(key: tuple[int, int], nodes: dict[str, list[Value]], digits: int, horizontal: bool) -> str:
+def _neuron_label(key: tuple[int, int], nodes: dict[str, list[Value]], names: dict, outputs: set,
+                  show, digits: int, stacked: bool) -> tuple[str, dict]:
+    """A neuron's fields: 'neuron j', then z, a and δ with their numbers (or a batch's sums)."""
     layer, j = key
     zs, acts = nodes["z"], nodes["a"]
-    fields = [f"neuron {j}"]
+    last = (acts or zs)[0]
+    fields = [f"neuron {j}" + (f" ({names[id(last)]})" if id(last) in outputs else "")]
+    unicode = show is pretty
+    z_name = typeset(zs[0].label) if unicode else zs[0].label
+    delta = f"δ{z_name[1:]}" if unicode else f"delta{z_name[1:]}"
     if len(zs) == 1:
-        fields.append(f"drive z = {number(zs[0].data, digits)}")
+        fields.append(f"{z_name} = {show(zs[0].data, digits)}")
         if acts:
-            fields.append(f"activation a = {number(acts[0].data, digits)}")
-        fields.append(f"delta = dL/dz = {number(zs[0].grad, digits)}")
+            a_name = typeset(acts[0].label) if unicode else acts[0].label
+            fields.append(f"{a_name} = {show(acts[0].data, digits)}")
+        fields.append(f"{delta} = {show(zs[0].grad, digits)}")
     else:  # the same neuron once per example: show the sum the parameters see
         fields.append(f"{len(zs)} examples")
-        fields.append(f"sum of deltas {number(sum(z.grad for z in zs), digits)}")
-    return _fields(fields, horizontal)
+        fields.append(f"Σ {delta} = {show(sum(z.grad for z in zs), digits)}")
+    return _fields(fields, stacked)
 
 
-def _fields(fields: list[str], horizontal: bool) -> str:
-    body = " | ".join(f.replace("|", "\\|").replace("{", "\\{").replace("}", "\\}") for f in fields)
-    return "{ " + body + " }" if horizontal else body
+def _fields(fields: list[str], stacked: bool, **style) -> tuple[str, dict]:
+    """A node's label (viz.dot.card: a table, since records cannot be kept in order) and its style."""
+    return card(fields, stacked, style), style

@@ -7,19 +7,23 @@ program can map an SVG `<title>v3</title>` back to its Value.
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Iterable
 
 from micrograd import Value, topological_order
-from viz.format import DIGITS, number
+from viz import graph_layout
+from viz.format import DIGITS, number, pretty
+from viz.names import formula, leaf_kind, node_names, typeset
 from viz.neurons import neuron_of, role
+from viz.ops import DOT_OPS
 from viz.render import Drawing
 
-_HAND_PARAMETER = re.compile(r"^[wb](\d+|_\w+)?$")   # w, w1, w12, b, b1, w_out
-_HAND_INPUT = re.compile(r"^x(\d+|_\w+)?$")
 MAX_NODES = 500  # more Values than this stop being readable as one drawing
+COLLAPSE_AT = 150  # past this many Values, a network's graph is drawn one node per neuron
 BIG_GRAPH = 1500  # past this, cheaper layout budgets (see viz.render.BIG_GRAPH_OPTIONS)
 FONT = "Helvetica"
+NODE_PT, LABEL_PT, TITLE_PT = 14, 12, 20  # read from the back of a lecture hall
+INK = "#222222"  # text and box titles: dark, so they project
 COLOURS = {  # fill colour of each kind of node, shown in the legend in this order
     "loss": "#f4cccc",
     "parameter": "#cfe2f3",
@@ -29,6 +33,12 @@ COLOURS = {  # fill colour of each kind of node, shown in the legend in this ord
 HIGHLIGHT = "#cc0000"
 FADED = "#c8c8c8"
 BEFORE_BACKWARD = "all grads are 0: drawn before backward()"
+SYMBOLS = {"+": "+", "*": "×", "neg": "−( )", "exp": "exp", "log": "ln", "tanh": "tanh",
+           "sigmoid": "σ", "relu": "ReLU", "w·x+b": "w·x + b", "w·x": "w·x"}
+ORDERED = ("-", "/", "**")  # ops whose operands cannot be swapped: the oval names them
+OVAL_CHARS = 14  # an ordered op's oval spells out its operands up to this length
+ROOT_FORMULA = 16  # a labelled root (the loss) shows its formula up to this length
+CHIPS_PAST = 8  # more leaves than this in one column: leaves drawn as one-line chips
 
 
 def draw_dot(
@@ -42,58 +52,72 @@ def draw_dot(
     inputs: Iterable[Value] | None = None,
     legend: bool = True,
     group: bool = True,
-    collapse: str | None = None,
-    max_nodes: int = MAX_NODES,
+    collapse: str | bool | None = None,
+    max_nodes: int | None = None,
+    title: str | None = None,
+    unicode: bool = True,
+    constant_grads: bool = False,
 ) -> Drawing:
     """The computation graph of `root` as a graphviz.Digraph (displays inline in Jupyter).
 
     local_grads: write d out / d input on every edge. highlight: a leaf (or its
     label, or several) whose paths to the root are drawn strong, the rest faded.
     parameters / inputs: Values to colour as such (by default nn's labels decide:
-    w.. and b.. are parameters, x.. are inputs). group: box each neuron's and each
-    layer's nodes. collapse='neuron': one node per neuron instead (viz.collapsed).
+    w.. and b.. are parameters, x.. are inputs). group: box each neuron and layer.
+    collapse='neuron': one node per neuron (viz.collapsed); by default a network
+    graph of more than 150 Values (or max_nodes) collapses, collapse=False never.
+    title: a line on top. unicode=False: ASCII names (w12^(1), y_hat) and numbers.
+    constant_grads: also show the grads of constants and targets (hidden: no one asks).
     """
-    if collapse is not None:
-        if collapse != "neuron":
-            raise ValueError(f"collapse={collapse!r} is not a view: use collapse='neuron' or None")
-        from viz.collapsed import draw_neurons
-        return draw_neurons(root, rankdir=rankdir, digits=digits)
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot draws a Value's graph, got {type(root).__name__}")
+    if collapse not in (None, False, True, "neuron", "none"):
+        raise ValueError(f"collapse={collapse!r} is not a view: use collapse='neuron', False or None")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
     order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(order)} Values, more than max_nodes={max_nodes}: draw one node per "
-            f"neuron with collapse='neuron', or pass max_nodes={len(order)} to draw every Value"
-        )
+    collapsed = _collapsed(order, collapse, max_nodes)
+    if collapsed is not None:
+        from viz.collapsed import draw_neurons
+        return draw_neurons(root, rankdir=rankdir, digits=digits, title=title, unicode=unicode,
+                            note=collapsed)
     index = {id(v): k for k, v in enumerate(order)}
     on_path = _paths_to(order, _resolve(highlight, order)) if highlight is not None else None
     kinds = _kinds(order, root, parameters, inputs)
+    names = node_names(order, digits, unicode)
+    show = pretty if unicode else number
+    box_col, op_col = graph_layout.columns(order, {id(v) for v in order if kinds.get(id(v)) == "input"})
+    across = rankdir in ("LR", "RL")  # a card's lines stack across the flow, so columns stay narrow
+    # a column of many leaves (seed 002: 20 weights) is the drawing's height: leaves as one-line chips
+    chips = across and max(Counter(c for c, v in zip(box_col, order) if not v.op).values()) > CHIPS_PAST
 
     g = Drawing(name="computation_graph", format="svg")
-    g.attr(rankdir=rankdir, fontname=FONT, labelloc="b")
+    g.attr(rankdir=rankdir, fontname=FONT, fontcolor=INK, labelloc="t", newrank="true",
+           nodesep="0.18", ranksep="0.35")
     if len(order) > BIG_GRAPH:
         g.attr(nslimit="0.2", nslimit1="0.2", mclimit="0.2")
-    g.attr("node", fontname=FONT, fontsize="11")
-    g.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
-    horizontal = rankdir in ("LR", "RL")
+    g.attr("node", fontname=FONT, fontsize=str(NODE_PT), fontcolor=INK)
+    g.attr("edge", fontname=FONT, fontsize=str(LABEL_PT), fontcolor=INK, arrowsize="0.7")
 
-    boxed: dict = {}  # (layer, j) -> node statements drawn inside that neuron's box
+    boxed: dict = {}  # (layer, j) -> the neuron's op, drive and activation
+    free: list = []  # node statements drawn outside any box, a neuron's weights among them
     for k, v in enumerate(order):
-        neuron = neuron_of(v) if group else None
-        nodes = boxed.setdefault(neuron, []) if neuron is not None else None
         faded = on_path is not None and id(v) not in on_path
-        statements = [(f"v{k}", _record(v, digits, horizontal), _value_style(kinds.get(id(v)), faded))]
+        grad = constant_grads or leaf_kind(v) != "constant"
+        fields = _fields(v, names, k, index, show, digits, grad)
+        style = _value_style(kinds.get(id(v)), faded)
+        box = card(fields, across and (bool(v.op) or not chips), style)
+        neuron = neuron_of(v) if group and v.op else None
+        where = free if neuron is None else boxed.setdefault(neuron, [])
+        where.append((f"v{k}", box, style))
         if v.op:
-            statements.append((f"v{k}op", v.op, _op_style(faded)))
-        for name, label, style in statements:
-            if nodes is not None:
-                nodes.append((name, label, style))
-            else:
-                g.node(name, label, **style)
+            text = _oval(v, [names[index[id(u)]] for u in v.inputs], unicode)
+            where.append((f"v{k}op", text, _op_style(text, faded)))
+    for name, label, style in free:
+        g.node(name, label, **style)
     _draw_boxes(g, boxed)
+    _pin(g, order, box_col, op_col)
+    above = "n" if across else "w"
     for k, v in enumerate(order):
         if v.op:
             strong = on_path is not None and id(v) in on_path
@@ -101,24 +125,105 @@ def draw_dot(
         for node, local in zip(v.inputs, v.local_grads):
             strong = on_path is not None and id(node) in on_path and id(v) in on_path
             faded = on_path is not None and not strong
-            text = number(local, digits) if local_grads else None
-            g.edge(f"v{index[id(node)]}", f"v{k}op", **_edge_style(faded, text, strong))
-    if legend:
-        g.attr(label=_legend(kinds, order, local_grads, on_path is not None))
+            text = show(local, digits) if local_grads else None
+            style = _edge_style(faded, text, strong)
+            if _loose(node, kinds):  # a weight: pulled close to its neuron
+                style["weight"] = "8"
+            elif v.op in DOT_OPS and op_col[k] - box_col[index[id(node)]] > 1:
+                # over a column of weights: in from above, so Graphviz routes it past a neuron's
+                # weights, never between a w and its b
+                style["headport"] = above
+            g.edge(f"v{index[id(node)]}", f"v{k}op", **style)
+    top = _legend(kinds, order, local_grads, on_path is not None) if legend else []
+    if title or top:
+        g.attr(label=heading(title, top))
     return g
 
 
-def _record(v: Value, digits: int, horizontal: bool) -> str:
-    fields = [_escape(v.label)] if v.label else []
-    fields += [f"data {number(v.data, digits)}", f"grad {number(v.grad, digits)}"]
-    body = " | ".join(fields)
-    return "{ " + body + " }" if horizontal else body
+def _loose(v: Value, kinds: dict[int, str]) -> bool:
+    """Whether `v` is a leaf drawn just before its op (a weight, bias or constant), not an input."""
+    return not v.op and kinds.get(id(v)) != "input"
+
+
+def _collapsed(order: list[Value], collapse, max_nodes: int | None) -> str | None:
+    """Why the drawing is one node per neuron ('' when asked for), or None to draw every Value.
+
+    Past max_nodes (when given) the answer is an error, as before; by default a network's
+    graph collapses past COLLAPSE_AT Values, any other graph fails past MAX_NODES.
+    """
+    if collapse in ("neuron", True):
+        return ""
+    count = len(order)
+    can = any((r := role(v.label)) is not None and r.kind in ("z", "a") for v in order)
+    auto = collapse is None and can
+    limit = max_nodes if max_nodes is not None else COLLAPSE_AT if auto else MAX_NODES
+    if count <= limit:
+        return None
+    if auto and max_nodes is None:
+        return (f"one node per neuron: the graph has {count} Values, too many to read one by one "
+                f"(draw_dot(..., collapse=False) draws each)")
+    hint = "draw one node per neuron with collapse='neuron', or " if can else ""
+    raise ValueError(f"the graph has {count} Values, more than max_nodes={limit}: "
+                     f"{hint}pass max_nodes={count} to draw every Value")
+
+
+def _fields(v: Value, names: list[str], k: int, index: dict, show, digits: int, grad: bool) -> list[str]:
+    """The lines of a Value's box: its name, data and grad.
+
+    The network's output says it is ŷ (a₁⁽²⁾ = ŷ); a labelled root says what it is made
+    of when that is short (L = ½ (ŷ − t)²); a number's name is its data.
+    """
+    unicode = show is pretty
+    title = names[k]
+    label = typeset(v.label) if unicode else v.label
+    if v.label and title.startswith(("ŷ", "y_hat")) and label != title:
+        title = f"{label} = {title}"
+    if k == len(names) - 1 and v.op and v.label:
+        made = formula(v.op, [names[index[id(u)]] for u in v.inputs], unicode,
+                       [u.data if not u.op and not u.label else None for u in v.inputs])
+        if len(made) <= ROOT_FORMULA:
+            title = f"{title} = {made}"
+    grads = [f"grad {show(v.grad, digits)}"] if grad else []
+    if not v.op and not v.label:
+        return [title] + grads
+    return [title, f"data {show(v.data, digits)}"] + grads
+
+
+def card(fields: list[str], stacked: bool, style: dict) -> str:
+    """An HTML-like table: the fields stacked or side by side, one cell each.
+
+    Not a record shape: Graphviz cannot keep records in order with flat edges (viz.graph_layout).
+    Each cell is told its width, as Graphviz underestimates typeset text (graph_layout.text_width).
+    """
+    fill = style.pop("fillcolor", None) if style.pop("style", None) == "filled" else None
+    colour = style.pop("color", INK)
+    points = [graph_layout.text_width(f, NODE_PT) * graph_layout.POINTS + 8 for f in fields]
+    cells = [f'<TD WIDTH="{w:.0f}">{_escape(f)}</TD>' for f, w in zip(fields, points)]
+    rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
+    back = f' BGCOLOR="{fill}"' if fill else ""
+    style.update(shape="plain")
+    return (f'<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="{colour}"{back}>'
+            f"{rows}</TABLE>>")
 
 
 def _escape(text: str) -> str:
-    for char in "\\{}|<>":
-        text = text.replace(char, "\\" + char)
-    return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _oval(v: Value, args: list[str], unicode: bool) -> str:
+    """The op's text: a symbol, or for an op whose operands cannot be swapped, the op over their names."""
+    op = v.op
+    if op in ORDERED:
+        text = formula(op, args, unicode)
+        if len(text) > OVAL_CHARS:  # long operand names: stand-ins, the edges say which is which
+            text = formula(op, ["a", "b"], unicode)
+        return text
+    if op.startswith("**"):
+        k = op[2:]
+        return formula(op, ["( )"], unicode) if unicode else f"( )^{k}"
+    if not unicode:
+        return op
+    return SYMBOLS.get(op, op)
 
 
 def _kinds(order, root, parameters, inputs) -> dict[int, str]:
@@ -129,7 +234,7 @@ def _kinds(order, root, parameters, inputs) -> dict[int, str]:
     for v in order:
         if v.op:
             continue
-        kind = _kind_by_label(v.label)
+        kind = leaf_kind(v)
         if params is not None and id(v) in params or params is None and kind == "parameter":
             kinds[id(v)] = "parameter"
         elif xs is not None and id(v) in xs or xs is None and kind == "input":
@@ -141,18 +246,19 @@ def _kinds(order, root, parameters, inputs) -> dict[int, str]:
     return kinds
 
 
-def _kind_by_label(label: str) -> str | None:
-    """'parameter' or 'input' as a leaf's label says: nn's w12^(1), b1^(2), x3, or a hand-made w1, b, x2."""
-    r = role(label)
-    if r is not None:
-        return "input" if r.kind == "x" else "parameter" if r.kind in ("w", "b") else None
-    if _HAND_PARAMETER.match(label):
-        return "parameter"
-    return "input" if _HAND_INPUT.match(label) else None
+def _pin(g: Drawing, order: list[Value], box: list[int], op: list[int | None]) -> None:
+    """Columns and rows for every box and oval (viz.graph_layout)."""
+    row = graph_layout.rows(order)
+    placed: dict[int, list] = {}
+    for k in range(len(order)):
+        placed.setdefault(box[k], []).append(((row[k], 0), f"v{k}"))
+        if op[k] is not None:
+            placed.setdefault(op[k], []).append(((row[k], 1), f"v{k}op"))
+    graph_layout.pin(g, placed)
 
 
 def _value_style(kind: str | None, faded: bool) -> dict:
-    style = {"shape": "record"}
+    style = {}
     if kind:
         style.update(style="filled", fillcolor=COLOURS[kind])
     if faded:
@@ -160,8 +266,9 @@ def _value_style(kind: str | None, faded: bool) -> dict:
     return style
 
 
-def _op_style(faded: bool) -> dict:
-    style = {"shape": "ellipse", "margin": "0.02", "height": "0.3"}
+def _op_style(text: str, faded: bool) -> dict:
+    width = graph_layout.text_width(text, NODE_PT) + 0.3
+    style = {"shape": "ellipse", "margin": "0.04", "height": "0.4", "width": f"{width:.2f}"}
     if faded:
         style.update(color=FADED, fontcolor="#999999")
     return style
@@ -174,7 +281,7 @@ def _edge_style(faded: bool, text: str | None, strong: bool = False) -> dict:
     if strong:
         style.update(color=HIGHLIGHT, penwidth="2.5", fontcolor=HIGHLIGHT)
     elif faded:
-        style.update(color=FADED, fontcolor="#aaaaaa")
+        style.update(color=FADED, fontcolor="#777777")
     return style
 
 
@@ -208,33 +315,45 @@ def _paths_to(order: list[Value], sources: list[Value]) -> set[int]:
 
 
 def _draw_boxes(g: Drawing, boxed: dict) -> None:
-    """A dashed box per neuron inside a rounded box per layer, for the neurons nn's labels name."""
+    """A rounded box per layer around a dashed box per neuron, for the neurons nn's labels name.
+
+    A box holds the neuron's op, drive and activation; its weights stand just left of it,
+    outside: the lines from the previous layer cross that column, and Graphviz keeps such
+    lines out of a box, so weights inside it would be pushed apart.
+    """
     for layer in sorted({layer for layer, _ in boxed}):
         with g.subgraph(name=f"cluster_layer{layer}") as box:
-            box.attr(label=f"layer {layer}", style="rounded", color="#888888", fontcolor="#666666",
-                     fontsize="10")
+            box.attr(label=f"layer {layer}", style="rounded", color="#666666", fontcolor=INK,
+                     fontsize=str(LABEL_PT + 1), labeljust="c")
             for (at, j) in sorted(key for key in boxed if key[0] == layer):
                 with box.subgraph(name=f"cluster_layer{layer}_neuron{j}") as inner:
-                    inner.attr(label=f"neuron {j}", style="dashed", color="#aaaaaa", fontcolor="#888888")
+                    inner.attr(label=f"neuron {j}", style="dashed", color="#888888", fontcolor=INK,
+                               fontsize=str(LABEL_PT))
                     for name, label, style in boxed[(at, j)]:
                         inner.node(name, label, **style)
 
 
-def _legend(kinds: dict, order: list[Value], local_grads: bool, highlighted: bool) -> str:
-    """An HTML-like table under the drawing: what the colours, edges and grads mean."""
-    used = [kind for kind in COLOURS if kind in kinds.values()]
+def _legend(kinds: dict, order: list[Value], local_grads: bool, highlighted: bool) -> list[str]:
+    """The key's cells: what the colours, edges and grads mean."""
     names = {"loss": "output / loss", "parameter": "parameter", "input": "input", "leaf": "other leaf"}
-    cells = "".join(f'<TD BGCOLOR="{COLOURS[k]}" BORDER="1">{names[k]}</TD>' for k in used)
-    notes = []
+    cells = [f'<TD BGCOLOR="{COLOURS[k]}" BORDER="1">{names[k]}</TD>' for k in COLOURS if k in kinds.values()]
     if local_grads:
-        notes.append("edge label: local derivative d out / d input")
+        cells.append("<TD>edge label: local derivative ∂ out / ∂ input</TD>")
     if highlighted:
-        notes.append(f'<FONT COLOR="{HIGHLIGHT}">red: the paths from the chosen node to the output</FONT>')
+        cells.append(f'<TD><FONT COLOR="{HIGHLIGHT}">red: the paths from the chosen node to the output'
+                     "</FONT></TD>")
     if all(v.grad == 0.0 for v in order):
-        notes.append(f'<FONT COLOR="#b45f06">{BEFORE_BACKWARD}</FONT>')
-    span = max(1, len(used))
-    rows = f"<TR>{cells}</TR>" if cells else ""
-    rows += "".join(f'<TR><TD COLSPAN="{span}">{n}</TD></TR>' for n in notes)
-    if not rows:
-        return ""
-    return f'<<TABLE BORDER="0" CELLSPACING="4">{rows}</TABLE>>'
+        cells.append(f'<TD><FONT COLOR="#b45f06">{BEFORE_BACKWARD}</FONT></TD>')
+    return cells
+
+
+def heading(title: str | None, cells: list[str]) -> str:
+    """The label on top of a drawing: the title, then one row of key cells."""
+    rows = ""
+    if title:
+        text = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        span = max(1, len(cells))
+        rows += f'<TR><TD COLSPAN="{span}"><FONT POINT-SIZE="{TITLE_PT}"><B>{text}</B></FONT></TD></TR>'
+    if cells:
+        rows += f'<TR>{"".join(cells)}</TR>'
+    return f'<<FONT POINT-SIZE="{LABEL_PT + 1}"><TABLE BORDER="0" CELLSPACING="4">{rows}</TABLE></FONT>>'
