@@ -51,9 +51,12 @@ def _glued(tokens: list[str]) -> set[int]:
     """Indices of the tokens after which a line must not break, though an operator precedes them.
 
     Inside a short (...) group, such as (t − ŷ), nothing breaks; inside a longer one only
-    a sum breaks (after + −), so a product such as 0.1 · 0.213 stays on its line.
+    a sum breaks (after + −), so a product such as 0.1 · 0.213 stays on its line; a list
+    (items joined by \\quad) breaks only between its items.
     """
     glued, opened = set(), []
+    if r"\quad" in tokens:  # a list, x₁ = −0.7, x₂ = 1.2, ...: it breaks between items only
+        glued.update(k for k, t in enumerate(tokens) if t.isspace() and k and tokens[k - 1] != r"\quad")
     for k, token in enumerate(tokens):
         if token == "(":
             opened.append(k)
