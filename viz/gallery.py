@@ -52,7 +52,7 @@ def demo_neurons() -> Drawing:
     loss = nn.sum_squares(model([0.5, -1.5]), 1.0)
     loss.backward()
     return draw_dot(loss, collapse="neuron",
-                    title="micrograd's demo MLP 2-16-16-1: one node per neuron, loss (ŷ − 1)²")
+                    title="micrograd's demo MLP 2-16-16-1 on one example: one node per neuron")
 
 
 # file name -> (drawing, what it shows: the README's alt text)
