@@ -194,6 +194,10 @@ def test_an_equation_breaks_only_between_terms_after_an_operator():
     assert to_html(r"L = \tfrac{1}{2}(t - \hat{y})^2 = -1.3964687\times10^{-11} \cdot 2") == (
         '<span class="t"><i>L</i>\u00a0=</span> <span class="t">½(<i>t</i>\u00a0−\u00a0<i>ŷ</i>)<sup>2</sup>'
         '\u00a0=</span> <span class="t">−1.3964687×10⁻¹¹\u00a0·</span> <span class="t">2</span>')
+    # in a side that is a sum, a product a · b stays whole: 1 · 1.5 + 1 · 2.5 breaks after + only
+    sum_terms = to_html(r"z = 1 \cdot 1.5 + 1 \cdot 2.5 = 4").split("</span> ")
+    assert [re.sub("<[^>]+>", "", t) for t in sum_terms] == ["z\u00a0=", "1\u00a0·\u00a01.5\u00a0+",
+                                                             "1\u00a0·\u00a02.5\u00a0=", "4"]
     # a list breaks between its items, never inside x₂ = 1.2
     assert to_html(r"x_{1} = -0.7,\quad x_{2} = 1.2") == (
         '<span class="t"><i>x</i><sub>1</sub>\u00a0=\u00a0−0.7,\u2003</span> '

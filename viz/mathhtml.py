@@ -52,7 +52,8 @@ def _glued(tokens: list[str]) -> set[int]:
 
     Inside a short (...) group, such as (t − ŷ), nothing breaks; inside a longer one only
     a sum breaks (after + −), so a product such as 0.1 · 0.213 stays on its line; a list
-    (items joined by \\quad) breaks only between its items.
+    (items joined by \\quad) breaks only between its items; a side that is a sum breaks
+    only after its + and −.
     """
     glued, opened = set(), []
     if r"\quad" in tokens:  # a list, x₁ = −0.7, x₂ = 1.2, ...: it breaks between items only
@@ -66,6 +67,20 @@ def _glued(tokens: list[str]) -> set[int]:
                 glued.update(range(start, k + 1))
         elif opened and token.isspace() and k and tokens[k - 1] in PRODUCTS:
             glued.add(k)
+    return glued | _products_in_sums(tokens)
+
+
+def _products_in_sums(tokens: list[str]) -> set[int]:
+    """Spaces after a · in a side of an equation that is a sum: 1 · 2.5 + 1 · 1.5 breaks only after +."""
+    glued, side, depth = set(), [], 0
+    for k, token in enumerate([*tokens, "="]):
+        depth += (token == "(") - (token == ")")
+        if token == "=" and depth == 0:
+            if any(tokens[j] in ("+", "-") and tokens[j + 1].isspace() for j in side if j + 1 < len(tokens)):
+                glued.update(j + 1 for j in side if tokens[j] in PRODUCTS and j + 1 < len(tokens))
+            side = []
+        elif depth == 0:
+            side.append(k)
     return glued
 
 
