@@ -133,3 +133,15 @@ def test_every_formula_of_a_solution_is_valid_latex(seed):
         # mathtext knows \frac and \mathrm, not \tfrac, \text, \Big or \left( \right)
         plain = re.sub(r"\\(left|right|Big)(?=[(\[)\]])", "", formula).replace(r"\tfrac", r"\frac")
         parser.parse("$" + re.sub(r"\\text\{([^}]*)\}", r"\\mathrm{\1}", plain) + "$")
+
+
+@pytest.mark.parametrize("reduction, delta", [("mean", "-0.25"), ("sum", "-0.5")])
+def test_softmax_cross_entropy_over_two_examples_carries_the_mean(tmp_path, reduction, delta):
+    # two examples, each logit 0 after tanh(-0.25 + 0.5 x) feeds equal weights: softmax 1/2, 1/2
+    path = tmp_path / "ce.toml"
+    problem = BATCH.format(x="[[1, 0], [0, 1]]", t="[[1, 0], [0, 1]]", reduction=reduction)
+    problem = problem.replace('"squared-error"', '"cross-entropy"').replace("neurons = 1", "neurons = 2")
+    path.write_text(problem.replace('activation = "sigmoid"', 'activation = "linear"'))
+    md = text(load(path))   # the delta rule is checked against backward() as it is written
+    first = re.search(r"^\$\$\\delta_\{1\}\^\{\(2\)\} = (.*) = (\S+)\$\$$", md, re.M)
+    assert first[2] == delta and (r"\frac{1}{2}" in first[1]) == (reduction == "mean")

@@ -105,8 +105,13 @@ def shown_deltas(problem: Problem, layers, p: Pass) -> dict[tuple[int, int, int]
 
 def _output_delta(problem: Problem, p: Pass, e: int, j: int, a, slope: float) -> float:
     if problem.loss == "cross-entropy":
-        return p.y_hat[e][j - 1].data - problem.target[e][j - 1]
+        return (p.y_hat[e][j - 1].data - problem.target[e][j - 1]) / _count(problem, p)
     return a.grad * slope
+
+
+def _count(problem: Problem, p: Pass) -> int:
+    """N when the loss is the mean over N examples (each example's dL/dz carries 1/N), else 1."""
+    return len(p.x) if len(p.x) > 1 and problem.reduction == "mean" else 1
 
 
 def _delta(problem, layers, p: Pass, deltas: dict, e: int, l: int, j: int, z, a, n, f) -> T:
@@ -118,7 +123,11 @@ def _delta(problem, layers, p: Pass, deltas: dict, e: int, l: int, j: int, z, a,
         if problem.loss == "cross-entropy":
             y, t = p.y_hat[e][j - 1].data, problem.target[e][j - 1]
             formula = output(j, len(p.y_hat[e])) + " - " + target(j, len(p.y_hat[e]))
-            eq = chain(delta, formula, n(y) + " - " + f(t), n(shown))
+            numbers = n(y) + " - " + f(t)
+            if (count := _count(problem, p)) > 1:  # the mean's 1/N
+                mean = T(rf"\frac{{1}}{{{count}}}", f"1/{count} ")
+                formula, numbers = mean + "(" + formula + ")", mean + "(" + numbers + ")"
+            eq = chain(delta, formula, numbers, n(shown))
         else:
             dy = a.grad
             prime = [_slope(layers[l - 1].activation, z)] if a is not z else []
