@@ -28,7 +28,7 @@ _LABEL = re.compile(r"^(w|b|z|a|x|t|delta)(\d+)(?:,(\d+))?(?:\^\((\d+)\))?$")
 
 
 def num(x: float, digits: int = DIGITS) -> T:
-    """A number as printed in a result, honest as viz.format.number: σ(24) = 0.99999999996, not 1.
+    """A number as printed in a result, honest as viz.format.number: σ(24) = 0.999999999962, not 1.
 
     In LaTeX a power of ten reads 1.3964687\\times10^{-11} (in HTML 1.3964687×10⁻¹¹).
     """
