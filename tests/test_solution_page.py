@@ -96,7 +96,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 MEASURE = """() => {
   const figures = [...document.querySelectorAll('figure svg')].map(svg => {
     const box = svg.getBoundingClientRect(), frame = svg.parentElement;
-    const sizes = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height);
+    // each text's font size on screen: its size in the drawing's units times the drawing's scale
+    const sizes = [...svg.querySelectorAll('text')].map(
+      t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
     return {attribute: svg.width.baseVal.value, shown: box.width, frame: frame.clientWidth,
             scrolls: frame.scrollWidth > frame.clientWidth + 1,
             text: sizes.filter(h => h > 0).sort((a, b) => a - b)[0]};
