@@ -53,7 +53,7 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
     g.attr(rankdir=rankdir, fontname=FONT, fontcolor=INK, labelloc="t", nodesep="0.12", ranksep="1.2",
            newrank="true")
     g.attr("node", fontname=FONT, fontsize=str(NODE_PT), fontcolor=INK)
-    g.attr("edge", arrowsize="0.6", color="#777777")
+    g.attr("edge", arrowsize="0.6", color="#777777", fontname=FONT, fontsize=str(LABEL_PT))
     stacked = rankdir in ("TB", "BT")  # a neuron's fields in a line across the flow: 16 neurons fit a screen
     # no cluster boxes: Graphviz shuffles the nodes inside a cluster; a header names each column
     columns: list[list[str]] = [["layer0"]]

@@ -116,7 +116,7 @@ def draw_dot(
     for name, label, style in free:
         g.node(name, label, **style)
     _draw_boxes(g, boxed)
-    _pin(g, order, box_col, op_col)
+    _pin(g, order, box_col, op_col, {name for statements in boxed.values() for name, *_ in statements})
     above = "n" if across else "w"
     for k, v in enumerate(order):
         if v.op:
@@ -246,7 +246,7 @@ def _kinds(order, root, parameters, inputs) -> dict[int, str]:
     return kinds
 
 
-def _pin(g: Drawing, order: list[Value], box: list[int], op: list[int | None]) -> None:
+def _pin(g: Drawing, order: list[Value], box: list[int], op: list[int | None], boxed: set[str]) -> None:
     """Columns and rows for every box and oval (viz.graph_layout)."""
     row = graph_layout.rows(order)
     placed: dict[int, list] = {}
@@ -254,7 +254,7 @@ def _pin(g: Drawing, order: list[Value], box: list[int], op: list[int | None]) -
         placed.setdefault(box[k], []).append(((row[k], 0), f"v{k}"))
         if op[k] is not None:
             placed.setdefault(op[k], []).append(((row[k], 1), f"v{k}op"))
-    graph_layout.pin(g, placed)
+    graph_layout.pin(g, placed, boxed)
 
 
 def _value_style(kind: str | None, faded: bool) -> dict:

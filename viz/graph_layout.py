@@ -63,13 +63,13 @@ def rows(order: list[Value]) -> list[int]:
     return [count + k if s is None else s for k, s in enumerate(seen)]
 
 
-def pin(g, placed: dict[int, list[tuple[tuple, str]]]) -> None:
+def pin(g, placed: dict[int, list[tuple[tuple, str]]], boxed: set[str]) -> None:
     """Write the columns into `g`: one rank=same subgraph per column, its nodes chained top to bottom.
 
-    `placed` maps a column to (sort key, DOT node name) pairs. The chain is a row of
-    invisible edges inside the column: Graphviz keeps such a flat edge's tail above
-    its head (with rankdir=LR), so the order cannot be shuffled; the edges from one
-    column to the next, also invisible, keep empty columns from collapsing.
+    `placed` maps a column to (sort key, DOT node name) pairs; `boxed` names the nodes
+    in clusters. The chain is a row of invisible flat edges: Graphviz keeps a flat
+    edge's tail above its head (rankdir=LR). An invisible edge from each column's
+    middle node to the next keeps the columns in order and the layers level.
     """
     previous = None
     for col in sorted(placed):
@@ -79,7 +79,10 @@ def pin(g, placed: dict[int, list[tuple[tuple, str]]]) -> None:
             for name in names:
                 column.node(name)
         for upper, lower in zip(names, names[1:]):
-            g.edge(upper, lower, style="invis")
+            # Graphviz (graphviz-pure) keeps the order of nodes in clusters (`boxed`) only for
+            # such an edge with constraint=false, and of the others only without it
+            loose = {"constraint": "false"} if upper in boxed and lower in boxed else {}
+            g.edge(upper, lower, style="invis", **loose)
         middle = names[(len(names) - 1) // 2]
         if previous is not None:
             g.edge(previous, middle, style="invis", weight="10")
