@@ -60,12 +60,12 @@
   const READABLE_PX = 12;  // the smallest node text the first view may show the whole graph at
   function pane() { const r = $("graph").getBoundingClientRect(); return { w: r.width, h: r.height }; }
   function preferredScale(p) {  // a step's text: large on a projector, still fitting a phone
-    const px = Math.max(14, Math.min(30, p.h / 34, p.w / 26));
+    const px = Math.max(14, Math.min(26, p.h / 38, p.w / 28));
     return px / fontUnits;
   }
-  const MARGIN = 24;  // pixels kept free around a framed box
-  function fitScale(box, p) {
-    return Math.min((p.w - 2 * MARGIN) / Math.max(box.w, 1), (p.h - 2 * MARGIN) / Math.max(box.h, 1));
+  function fitScale(box, p) {  // the largest scale showing all of box, with a margin around it
+    const margin = Math.max(12, Math.min(48, p.w * 0.03));
+    return Math.min((p.w - 2 * margin) / Math.max(box.w, 1), (p.h - 2 * margin) / Math.max(box.h, 1));
   }
   // The viewBox that shows `box` at `scale`, centred, with the pane's own proportions.
   function view(box, scale, p) {
@@ -108,7 +108,11 @@
   function target(step) {
     document.body.classList.remove("wide");
     if (ZOOMS[state.zoom] === "all") return overview(whole);
-    if (state.pathView || step.kind === "end") return overview(pathBox() || whole);
+    if (state.pathView) return overview(pathBox() || whole);
+    if (step.kind === "end") {  // the path, or the whole graph when that is hardly smaller
+      const path = pathBox() || whole, p = pane();
+      return overview(fitScale(whole, p) >= 0.8 * fitScale(path, p) ? whole : path);
+    }
     if (step.kind === "start") {
       const v = overview(whole);
       if (pane().w / v.w * fontUnits >= READABLE_PX) return v;
@@ -255,14 +259,14 @@
     host.prepend(lines);
   }
 
-  // The whole network in view: scaled down to the pane (never up), centred; on a small screen
-  // no smaller than MIN_LAYER_SCALE, and scrolled.
-  const MIN_LAYER_SCALE = 0.6;
+  // The whole network in view, scaled to the pane and centred; on a small screen no smaller
+  // than MIN_LAYER_SCALE, and scrolled.
+  const MIN_LAYER_SCALE = 0.6, MAX_LAYER_SCALE = 1.4;
   function fitLayers() {
     const outer = $("layers-pane"), net = $("layers"), size = $("layers-size");
     net.style.transform = "";
     const w = net.offsetWidth, h = net.offsetHeight, r = outer.getBoundingClientRect();
-    const s = Math.max(MIN_LAYER_SCALE, Math.min(1, (r.width - 16) / w, (r.height - 16) / h));
+    const s = Math.max(MIN_LAYER_SCALE, Math.min(MAX_LAYER_SCALE, (r.width - 16) / w, (r.height - 16) / h));
     const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - h * s) / 2);
     net.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
     size.style.width = `${w * s + dx}px`; size.style.height = `${h * s + dy}px`;
