@@ -113,10 +113,13 @@ def draw_dot(
         if v.op:
             text = _oval(v, [names[index[id(u)]] for u in v.inputs], unicode)
             where.append((f"v{k}op", text, _op_style(text, faded)))
-    for name, label, style in free:
+    # declared in reading order, left to right and top to bottom: Graphviz starts from the order
+    # of declaration, and keeps it where the invisible edges cannot (the order of the boxes)
+    reading = _reading_order(order, box_col, op_col)
+    for name, label, style in sorted(free, key=lambda statement: reading[statement[0]]):
         g.node(name, label, **style)
     _draw_boxes(g, boxed)
-    _pin(g, order, box_col, op_col, {name for statements in boxed.values() for name, *_ in statements})
+    _pin(g, reading, {name for statements in boxed.values() for name, *_ in statements})
     above = "n" if across else "w"
     for k, v in enumerate(order):
         if v.op:
@@ -138,6 +141,14 @@ def draw_dot(
     if title or top:
         g.attr(label=heading(title, top))
     return g
+
+
+def _reading_order(order: list[Value], box: list[int], op: list[int | None]) -> dict[str, tuple]:
+    """(column, row) of every DOT node: where it stands when the drawing is read."""
+    row = graph_layout.rows(order)
+    where = {f"v{k}": (box[k], row[k]) for k in range(len(order))}
+    where.update({f"v{k}op": (op[k], row[k]) for k in range(len(order)) if op[k] is not None})
+    return where
 
 
 def _loose(v: Value, kinds: dict[int, str]) -> bool:
@@ -246,14 +257,11 @@ def _kinds(order, root, parameters, inputs) -> dict[int, str]:
     return kinds
 
 
-def _pin(g: Drawing, order: list[Value], box: list[int], op: list[int | None], boxed: set[str]) -> None:
+def _pin(g: Drawing, reading: dict[str, tuple], boxed: set[str]) -> None:
     """Columns and rows for every box and oval (viz.graph_layout)."""
-    row = graph_layout.rows(order)
     placed: dict[int, list] = {}
-    for k in range(len(order)):
-        placed.setdefault(box[k], []).append(((row[k], 0), f"v{k}"))
-        if op[k] is not None:
-            placed.setdefault(op[k], []).append(((row[k], 1), f"v{k}op"))
+    for name, (col, row) in reading.items():
+        placed.setdefault(col, []).append(((row, name.endswith("op")), name))
     graph_layout.pin(g, placed, boxed)
 
 
