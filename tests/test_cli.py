@@ -51,7 +51,7 @@ def test_draw_svg_and_text(tmp_path):
     assert done.returncode == 0, done.stderr
     assert ET.parse(tmp_path / "g.svg").getroot().tag.endswith("svg")
     done = run("draw", "seed_004", "--network", "-o", "n.svg", cwd=tmp_path)
-    assert done.returncode == 0 and "w11^(2)" in (tmp_path / "n.svg").read_text()
+    assert done.returncode == 0 and "w₁₁⁽²⁾" in (tmp_path / "n.svg").read_text()
     done = run("draw", "seed_001", "--text", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("Div")
     assert "w1" in done.stdout and "sigmoid" in done.stdout
@@ -63,7 +63,7 @@ def test_demo_prints_the_solution_and_writes_the_diagrams(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Seed 004: a 2-2-1 sigmoid network with biases\n")
     for line in ["    ŷ = a1^(2) = σ(-1.99999999985) = 0.11920292",
-                 "    L = 1/2 (t1 - ŷ)² = 1/2 (1 - 0.11920292)² = 0.38790175",
+                 "    L = 1/2 (t - ŷ)² = 1/2 (1 - 0.11920292)² = 0.38790175",
                  "    w11^(2) = 2 - 2 · (-0.046239022) = 2.092478"]:
         assert line in done.stdout.splitlines()
     assert "a2^(1) = 0.999" in done.stdout  # the document's own answers, checked

@@ -13,12 +13,23 @@ needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (
 
 
 @needs_dot
+def test_a_formula_problem_whose_formulas_form_layers_gets_a_network_diagram(tmp_path):
+    written = solve(load(shipped("seed_001")), tmp_path / "out")
+    assert sorted(p.name for p in written) == ["graph.svg", "network.svg", "solution.md"]
+    network = (tmp_path / "out" / "network.svg").read_text()
+    for name in ("x₁", "x₄", "h₁", "h₂", "ŷ"):
+        assert name in network
+
+
+@needs_dot
 def test_the_folder_has_the_solution_and_real_svgs(tmp_path):
     out = tmp_path / "seed_004"
     written = solve(load(shipped("seed_004")), out)
     assert sorted(p.name for p in written) == ["graph.svg", "network.svg", "solution.md"]
     markdown = (out / "solution.md").read_text()
-    assert "![The network with its weights and their gradients](network.svg)" in markdown
+    caption = "The network of step 1 after backward(): weights with their grads, each neuron's z, a and δ"
+    assert f"![{caption}](network.svg)" in markdown
+    assert "z₁⁽¹⁾" in (out / "network.svg").read_text()  # the neurons show their drives
     for name in ("graph.svg", "network.svg"):
         root = ET.parse(out / name).getroot()
         assert root.tag.endswith("svg")

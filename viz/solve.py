@@ -74,10 +74,14 @@ def draw(problem: Problem, folder: pathlib.Path) -> list[Block]:
             "The computation graph of step 1 after backward(): data and grad of every value",
         )
     ]
+    caption = "The network of step 1 after backward(): weights with their grads, each neuron's z, a and δ"
     if model.mlp is not None:
-        drawings.insert(
-            0, ("network", draw_network(model.mlp), "The network with its weights and their gradients")
-        )
+        drawings.insert(0, ("network", draw_network(model.mlp, root=first.loss), caption))
+    else:
+        try:  # formulas that form layers of neurons (seed 001) draw as a network too
+            drawings.insert(0, ("network", draw_network(first.loss), caption))
+        except ValueError:
+            pass  # a graph with no neurons has only its computation graph
     figures: list[Block] = []
     for name, drawing, caption in drawings:
         try:
