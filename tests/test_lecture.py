@@ -65,6 +65,8 @@ def test_seed_004_page_numbers_are_the_documents(tmp_path):
     # the loss end is named as on the graph, and the constants 0.5 and t take no steps back
     assert [names[s["node"]] for s in steps["backward"][1:4]] == ["(ŷ − t)²", "ŷ − t", "ŷ"]
     assert len(steps["backward"]) == 22 and len(all_steps(loss, constants=True)["backward"]) == 24
+    # x1's second path adds 1.4e-11: the sum is not written as if it were equal to what it was
+    assert "grad(x₁) = 0.09248 + 1.396×10⁻¹¹ ≈ 0.09248" in [s["lines"][-1] for s in steps["backward"]]
 
 
 def test_the_chain_of_one_weight_multiplies_to_its_grad():

@@ -180,3 +180,30 @@ def test_a_phone_sees_each_step_too(browser, shots, tmp_path):
         panel = page.evaluate("document.getElementById('panel').getBoundingClientRect()")
         assert panel["top"] >= view["pane"][3] - 1  # the panel under the drawing, not over it
     page.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", ["seed_000", "seed_002", "seed_004"])
+def test_the_layer_view_shows_every_weight_apart_and_the_loss(browser, shots, tmp_path, name, size):
+    path, order = lecture_page(name, tmp_path)
+    page = open_page(browser, path, *size)
+    page.keyboard.press("l")
+    page.keyboard.press("End")
+    page.screenshot(path=str(shots / f"{name}_{size[0]}x{size[1]}_layers_end.png"))
+    seen = page.evaluate("""() => {
+      const r = (el) => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+      return { pane: r(document.getElementById('layers-pane')),
+               labels: [...document.querySelectorAll('#links text')].map((t) => [t.textContent, r(t)]),
+               cells: [...document.querySelectorAll('#layers .neuron')].map((c) => [c.dataset.cell, r(c)]) };
+    }""")
+    weights = {v.label for v in order if v.label.startswith("w")}
+    assert len(seen["labels"]) == len(weights)  # one label per weight, each "w₁₂⁽¹⁾ = value"
+    boxes = [box for _, box in seen["labels"]]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:  # no two labels overlap: each can be read and told apart
+            assert a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1, (a, b)
+    cells = dict(seen["cells"])
+    assert "loss" in cells and all(inside(box, seen["pane"], 1) for box in cells.values())  # all in view
+    assert page.inner_text("[data-cell='loss'] .val") == page.evaluate(
+        "JSON.parse(document.getElementById('lecture-data').textContent).layers.values['loss.L']")
+    page.close()

@@ -99,8 +99,9 @@ def _edge_lines(out: str, name: str, written: str, local: float, g: float, befor
     if before is None:
         lines.append(f"grad({name}) = {pretty(added, digits)}")
     else:  # a second path into this node: the chain rule adds the paths
-        total = pretty(before + added, digits)
-        lines.append(f"grad({name}) = {pretty(before, digits)} + {_signed(pretty(added, digits))} = {total}")
+        total, was = pretty(before + added, digits), pretty(before, digits)
+        equals = "≈" if total == was and before + added != before else "="  # a change too small to show
+        lines.append(f"grad({name}) = {was} + {_signed(pretty(added, digits))} {equals} {total}")
     return lines
 
 

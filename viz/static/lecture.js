@@ -148,14 +148,34 @@
     camera.goal = null; camera.moving = false;
     setView({ x: px - (px - v.x) * f, y: py - (py - v.y) * f, w: v.w * f, h: v.h * f });
   }, { passive: false });
+  // One pointer drags; two (a phone's fingers) pinch, zooming about their midpoint.
+  const pointers = new Map();
   let drag = null;
-  $("graph").addEventListener("pointerdown", (event) => { drag = { x: event.clientX, y: event.clientY, v: camera.now }; });
-  window.addEventListener("pointerup", () => { drag = null; });
+  function grab() {
+    const [a, b] = [...pointers.values()];
+    drag = { a, b, v: camera.now };
+  }
+  $("graph").addEventListener("pointerdown", (event) => {
+    pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    grab();
+  });
+  const release = (event) => { pointers.delete(event.pointerId); if (pointers.size) grab(); else drag = null; };
+  window.addEventListener("pointerup", release);
+  window.addEventListener("pointercancel", release);
   window.addEventListener("pointermove", (event) => {
-    if (!drag) return;
-    const r = $("graph").getBoundingClientRect(), k = drag.v.w / r.width;
+    if (!drag || !pointers.has(event.pointerId)) return;
+    pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    const r = $("graph").getBoundingClientRect(), v = drag.v, k = v.w / r.width;
+    const [a, b] = [...pointers.values()];
     camera.goal = null;
-    setView({ ...drag.v, x: drag.v.x - (event.clientX - drag.x) * k, y: drag.v.y - (event.clientY - drag.y) * k });
+    if (!b || !drag.b) {
+      setView({ ...v, x: v.x - (a.x - drag.a.x) * k, y: v.y - (a.y - drag.a.y) * k });
+      return;
+    }
+    const f = Math.hypot(drag.a.x - drag.b.x, drag.a.y - drag.b.y) / Math.max(1, Math.hypot(a.x - b.x, a.y - b.y));
+    const mx = v.x + ((drag.a.x + drag.b.x) / 2 - r.left) * k, my = v.y + ((drag.a.y + drag.b.y) / 2 - r.top) * k;
+    const w = v.w * f, h = v.h * f, k2 = w / r.width;
+    setView({ x: mx - ((a.x + b.x) / 2 - r.left) * k2, y: my - ((a.y + b.y) / 2 - r.top) * k2, w, h });
   });
 
   // ---- The graph view.
@@ -259,14 +279,39 @@
     host.prepend(lines);
   }
 
+  // Columns as far apart as the longest weight label needs, and no further (measured once shown).
+  let spaced = false;
+  function spaceColumns() {
+    const host = $("layers"), lines = $("links");
+    spaced = true;
+    const probe = document.createElementNS("http://www.w3.org/2000/svg", "text");
+    lines.appendChild(probe);
+    let widest = 0;
+    D.layers.links.forEach((l) => {
+      if (!l.weight) return;
+      probe.textContent = `${l.weight} = ${l.value}`;
+      widest = Math.max(widest, probe.getComputedTextLength());
+    });
+    probe.remove();
+    host.style.gap = `${Math.max(48, widest + 56)}px`;
+  }
+
   // The whole network in view, scaled to the pane and centred; on a small screen no smaller
   // than MIN_LAYER_SCALE, and scrolled.
   const MIN_LAYER_SCALE = 0.6, MAX_LAYER_SCALE = 1.4;
   function fitLayers() {
     const outer = $("layers-pane"), net = $("layers"), size = $("layers-size");
     net.style.transform = "";
-    const w = net.offsetWidth, h = net.offsetHeight, r = outer.getBoundingClientRect();
-    const s = Math.max(MIN_LAYER_SCALE, Math.min(MAX_LAYER_SCALE, (r.width - 16) / w, (r.height - 16) / h));
+    const w = net.offsetWidth, h = net.offsetHeight;
+    const scale = () => {
+      const r = outer.getBoundingClientRect();
+      return Math.min(MAX_LAYER_SCALE, (r.width - 16) / w, (r.height - 16) / h);
+    };
+    document.body.classList.remove("wide");  // across the page's width, the panel under it, if clearly larger
+    const side = scale();
+    document.body.classList.add("wide");
+    if (scale() <= 1.25 * side) document.body.classList.remove("wide");
+    const r = outer.getBoundingClientRect(), s = Math.max(MIN_LAYER_SCALE, scale());
     const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - h * s) / 2);
     net.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
     size.style.width = `${w * s + dx}px`; size.style.height = `${h * s + dy}px`;
@@ -319,6 +364,7 @@
       row.querySelector(".val").textContent = known.has(key) ? D.layers.values[key] : "?";
       row.classList.toggle("current", current.has(key));
     });
+    if (!spaced) spaceColumns();
     drawLinks(fitLayers());
     panel(steps[i], steps.length - 1, i);
   }
@@ -327,7 +373,6 @@
     const graph = state.view === "graph";
     $("graph").hidden = !graph;
     $("layers-pane").hidden = graph;
-    if (!graph) document.body.classList.remove("wide");
     $("view").textContent = graph ? "Layers" : "Graph";
     $("zoom").hidden = !graph;
     $("zoom").querySelector(".word").textContent = ZOOMS[state.zoom] === "all" ? ": all" : ": step";
