@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from micrograd import Value, topological_order
-from viz.dot import BEFORE_BACKWARD, COLOURS, FONT, INK, LABEL_PT, NODE_PT, card, heading
+from viz.dot import BEFORE_BACKWARD, COLOURS, FONT, INK, LABEL_PT, NODE_PT, card, cell_widths, heading
 from viz.format import DIGITS, number, pretty
 from viz.names import formula, node_names, typeset
 from viz.neurons import role
@@ -66,12 +66,18 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
         g.node(f"x{i}", label, **style)
         columns[-1].append(f"x{i}")
     outputs = {id(v) for v in order if names[id(v)].startswith(("ŷ", "y_hat"))}
+    fields: dict[tuple[int, int], list[str]] = {}
     for layer in sorted({layer for layer, _ in neurons}):
         keys = sorted(key for key in neurons if key[0] == layer)
         g.node(f"layer{layer}", f"layer {layer} ({_activation(neurons[keys[0]])})", **HEADER)
         columns.append([f"layer{layer}"])
         for key in keys:
-            label, style = _neuron_label(key, neurons[key], names, outputs, show, digits, stacked)
+            fields[key] = _neuron_fields(key, neurons[key], names, outputs, show, digits)
+        # the layer's cards cell by cell as wide as its widest, so the column lines up
+        widths = [max(w) + 6 for w in zip(*(cell_widths(fields[key]) for key in keys))]
+        for key in keys:
+            style: dict = {}
+            label = card(fields[key], stacked, style, widths)
             g.node(f"n{key[0]}_{key[1]}", label, **style)
             columns[-1].append(f"n{key[0]}_{key[1]}")
     root_name = owner.get(id(root))
@@ -88,8 +94,10 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
         columns.append(["loss", root_name])
         g.node("loss", "loss", **HEADER)
     _in_order(g, columns)
+    # out of a node's far side and into its near one: a wide one-line node is not crossed
+    ends = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"), "BT": ("n", "s")}[rankdir]
     for source, target in through_junctions(g, edges):
-        g.edge(source, target)
+        g.edge(source, target, tailport=ends[0], headport=ends[1])
     cells = ["<TD>z: drive, a: activation, δ = ∂L/∂z: delta</TD>" if unicode else
              "<TD>z: drive, a: activation, delta = dL/dz</TD>"]
     if note:
@@ -188,8 +196,8 @@ def _activation(nodes: dict[str, list[Value]]) -> str:
     return ACTIVATION_NAMES.get(op, op or "activation")
 
 
-def _neuron_label(key: tuple[int, int], nodes: dict[str, list[Value]], names: dict, outputs: set,
-                  show, digits: int, stacked: bool) -> tuple[str, dict]:
+def _neuron_fields(key: tuple[int, int], nodes: dict[str, list[Value]], names: dict, outputs: set,
+                   show, digits: int) -> list[str]:
     """A neuron's fields: 'neuron j', then z, a and δ with their numbers (or a batch's sums)."""
     layer, j = key
     zs, acts = nodes["z"], nodes["a"]
@@ -207,7 +215,7 @@ def _neuron_label(key: tuple[int, int], nodes: dict[str, list[Value]], names: di
     else:  # the same neuron once per example: show the sum the parameters see
         fields.append(f"{len(zs)} examples")
         fields.append(f"Σ {delta} = {show(sum(z.grad for z in zs), digits)}")
-    return _fields(fields, stacked)
+    return fields
 
 
 def _fields(fields: list[str], stacked: bool, **style) -> tuple[str, dict]:

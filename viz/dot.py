@@ -200,21 +200,29 @@ def _fields(v: Value, names: list[str], k: int, index: dict, show, digits: int, 
     return [title, f"data {show(v.data, digits)}"] + grads
 
 
-def card(fields: list[str], stacked: bool, style: dict) -> str:
+def card(fields: list[str], stacked: bool, style: dict, widths: list[float] | None = None) -> str:
     """An HTML-like table: the fields stacked or side by side, one cell each.
 
     Not a record shape: Graphviz cannot keep records in order with flat edges (viz.graph_layout).
-    Each cell is told its width, as Graphviz underestimates typeset text (graph_layout.text_width).
+    Each cell is told its width, as Graphviz underestimates typeset text (graph_layout.text_width),
+    or is given `widths` (points), so that a column of cards lines up.
     """
     fill = style.pop("fillcolor", None) if style.pop("style", None) == "filled" else None
     colour = style.pop("color", INK)
-    points = [graph_layout.text_width(f, NODE_PT) * graph_layout.POINTS + 8 for f in fields]
-    cells = [f'<TD WIDTH="{w:.0f}">{_escape(f)}</TD>' for f, w in zip(fields, points)]
+    points = widths or cell_widths(fields)
+    # given widths: fixed, and the text from the left, as Graphviz's PNG places typeset text off centre
+    fixed = ' FIXEDSIZE="TRUE" HEIGHT="24" ALIGN="LEFT"' if widths else ""
+    cells = [f'<TD WIDTH="{w:.0f}"{fixed}>{_escape(f)}</TD>' for f, w in zip(fields, points)]
     rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
     back = f' BGCOLOR="{fill}"' if fill else ""
     style.update(shape="plain")
     return (f'<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="{colour}"{back}>'
             f"{rows}</TABLE>>")
+
+
+def cell_widths(fields: list[str]) -> list[float]:
+    """The width in points each field of a card needs at node size."""
+    return [graph_layout.text_width(f, NODE_PT) * graph_layout.POINTS + 8 for f in fields]
 
 
 def _escape(text: str) -> str:
