@@ -286,3 +286,22 @@ def test_a_batch_collapses_to_one_node_per_neuron_whose_deltas_sum_to_the_bias_g
             assert label[1] == "3 examples"
             delta = float(label[2].split(" = ")[1].replace("−", "-"))
             assert label[2].startswith("Σ δ") and delta == pytest.approx(neuron.b.grad, rel=5e-4)
+
+
+def test_an_op_whose_operands_cannot_be_swapped_says_which_is_which():
+    a, b = Value(3.0, "a"), Value(2.0, "b")
+    x1, x2 = Value(1.5, "x1"), Value(-2.0, "x2")
+    long = (x1 * x2 + x2 * x1) * (x1 + x2)   # named '(x₁·x₂ + x₂·x₁)·(x₁ + x₂)': too long for an oval
+    out = (a / b + a ** b) - (long - b)
+    order = topological_order(out)
+    k = {v.label: i for i, v in enumerate(order) if v.label}
+    svg = svg_of(draw_dot(out))
+    drawn, lines = nodes(svg), edges(svg)
+    ovals = {texts(g)[0] for name, g in drawn.items() if name.endswith("op")}
+    assert {"a / b", "a^b", "u − v"} <= ovals   # short names in the oval, stand-ins for long ones
+    minus = next(i for i, v in enumerate(order) if v.op == "-" and v.inputs[1] is b)
+    assert texts(drawn[f"v{minus}op"]) == ["u − v"]
+    assert texts(lines[f"v{k['b']}->v{minus}op"][0]) == ["v"]   # b is the one subtracted
+    assert texts(lines[f"v{order.index(order[minus].inputs[0])}->v{minus}op"][0]) == ["u"]
+    plain = [i for i, v in enumerate(order) if v.op == "/"]
+    assert all(not texts(g) for g in lines[f"v{k['a']}->v{plain[0]}op"])   # 'a / b' needs no labels

@@ -36,6 +36,7 @@ BEFORE_BACKWARD = "all grads are 0: drawn before backward()"
 SYMBOLS = {"+": "+", "*": "×", "neg": "−( )", "exp": "exp", "log": "ln", "tanh": "tanh",
            "sigmoid": "σ", "relu": "ReLU", "w·x+b": "w·x + b", "w·x": "w·x"}
 ORDERED = ("-", "/", "**")  # ops whose operands cannot be swapped: the oval names them
+STAND_INS = ("u", "v")  # an ordered op's operands when their names are too long for the oval
 OVAL_CHARS = 14  # an ordered op's oval spells out its operands up to this length
 ROOT_FORMULA = 16  # a labelled root (the loss) shows its formula up to this length
 CHIPS_PAST = 8  # more leaves than this in one column: leaves drawn as one-line chips
@@ -101,6 +102,7 @@ def draw_dot(
 
     boxed: dict = {}  # (layer, j) -> the neuron's op, drive and activation
     free: list = []  # node statements drawn outside any box, a neuron's weights among them
+    stood_in: set[int] = set()  # k of the ordered ops whose oval says 'u − v' (the edges say which)
     for k, v in enumerate(order):
         faded = on_path is not None and id(v) not in on_path
         grad = constant_grads or leaf_kind(v) != "constant"
@@ -111,7 +113,10 @@ def draw_dot(
         where = free if neuron is None else boxed.setdefault(neuron, [])
         where.append((f"v{k}", box, style))
         if v.op:
-            text = _oval(v, [names[index[id(u)]] for u in v.inputs], unicode)
+            args = [names[index[id(u)]] for u in v.inputs]
+            text = _oval(v, args, unicode)
+            if v.op in ORDERED and text != formula(v.op, args, unicode):
+                stood_in.add(k)
             where.append((f"v{k}op", text, _op_style(text, faded)))
     # declared in reading order, left to right and top to bottom: Graphviz starts from the order
     # of declaration, and keeps it where the invisible edges cannot (the order of the boxes)
@@ -125,7 +130,8 @@ def draw_dot(
         if v.op:
             strong = on_path is not None and id(v) in on_path
             g.edge(f"v{k}op", f"v{k}", **_edge_style(on_path is not None and not strong, None, strong))
-        for node, local in zip(v.inputs, v.local_grads):
+        stand_ins = k in stood_in
+        for p, (node, local) in enumerate(zip(v.inputs, v.local_grads)):
             strong = on_path is not None and id(node) in on_path and id(v) in on_path
             faded = on_path is not None and not strong
             text = show(local, digits) if local_grads else None
@@ -136,6 +142,8 @@ def draw_dot(
                 # over a column of weights: in from above, so Graphviz routes it past a neuron's
                 # weights, never between a w and its b
                 style["headport"] = above
+            if stand_ins:  # the oval reads 'u − v': each edge says which operand it brings
+                style.update(headlabel=STAND_INS[p], labelfontsize=str(LABEL_PT + 2), labeldistance="1.6")
             g.edge(f"v{index[id(node)]}", f"v{k}op", **style)
     top = _legend(kinds, order, local_grads, on_path is not None) if legend else []
     if title or top:
@@ -235,7 +243,7 @@ def _oval(v: Value, args: list[str], unicode: bool) -> str:
     if op in ORDERED:
         text = formula(op, args, unicode)
         if len(text) > OVAL_CHARS:  # long operand names: stand-ins, the edges say which is which
-            text = formula(op, ["a", "b"], unicode)
+            text = formula(op, list(STAND_INS), unicode)
         return text
     if op.startswith("**"):
         k = op[2:]
