@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from micrograd import Value, topological_order
-from viz.dot import BEFORE_BACKWARD, COLOURS, FONT, INK, LABEL_PT, NODE_PT, card, cell_widths, heading
+from viz.dot import BEFORE_BACKWARD, COLOURS, FONT
 from viz.format import DIGITS, number, pretty
+from viz.graph_cards import INK, LABEL_PT, NODE_PT, card, cell_widths, heading
 from viz.names import formula, node_names, typeset
 from viz.neurons import role
 from viz.ops import DOT_OPS
