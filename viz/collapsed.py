@@ -75,7 +75,7 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
         for key in keys:
             fields[key] = _neuron_fields(key, neurons[key], names, outputs, show, digits)
         # the layer's cards cell by cell as wide as its widest, so the column lines up
-        widths = [max(w) + 6 for w in zip(*(cell_widths(fields[key]) for key in keys))]
+        widths = [max(w) for w in zip(*(cell_widths(fields[key]) for key in keys))]
         for key in keys:
             style: dict = {}
             label = card(fields[key], stacked, style, widths)

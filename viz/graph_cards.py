@@ -66,7 +66,7 @@ def card(fields: list[str], stacked: bool, style: dict, widths: list[float] | No
 
 def cell_widths(fields: list[str]) -> list[float]:
     """The width in points each field of a card needs at node size."""
-    return [graph_layout.text_width(f, NODE_PT) * graph_layout.POINTS + 8 for f in fields]
+    return [graph_layout.text_width(f, NODE_PT) * graph_layout.POINTS + 14 for f in fields]
 
 
 def _escape(text: str) -> str:
