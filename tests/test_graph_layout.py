@@ -52,7 +52,7 @@ def layout(g) -> dict[str, dict]:
             x0, x1, y0, y1 = x - w, x + w, y - h, y + h
         else:
             continue
-        boxes[obj["name"]] = {"x0": x0, "x1": x1, "y0": y0, "y1": y1, "y": (y0 + y1) / 2}
+        boxes[obj["name"]] = {"x0": x0, "x1": x1, "y0": y0, "y1": y1, "x": (x0 + x1) / 2, "y": (y0 + y1) / 2}
     return boxes
 
 
@@ -81,7 +81,7 @@ def test_every_seed_reads_left_to_right_layer_by_layer(name):
         # weights < drive ops < drives <= activations, by x
         assert max(box[w]["x1"] for w in weights) < min(box[z + "op"]["x0"] for z in drives)
         assert max(box[z + "op"]["x1"] for z in drives) < min(box[z]["x0"] for z in drives)
-        assert max(box[z]["x0"] for z in drives) <= min(box[a]["x0"] for a in acts)
+        assert max(box[z]["x"] for z in drives) <= min(box[a]["x"] for a in acts)   # centres: a rank
         if layer == layers[0]:
             assert max(box[x]["x1"] for x in inputs) < min(box[w]["x0"] for w in weights)
         else:   # side by side: this layer's weights right of every node of the layer before
