@@ -305,3 +305,18 @@ def test_an_op_whose_operands_cannot_be_swapped_says_which_is_which():
     assert texts(lines[f"v{order.index(order[minus].inputs[0])}->v{minus}op"][0]) == ["u"]
     plain = [i for i, v in enumerate(order) if v.op == "/"]
     assert all(not texts(g) for g in lines[f"v{k['a']}->v{plain[0]}op"])   # 'a / b' needs no labels
+
+
+def test_a_big_network_graph_collapses_by_default_and_says_so_any_other_big_graph_fails():
+    _, loss = demo_loss()
+    count = len(topological_order(loss))   # 407 Values, past COLLAPSE_AT = 150
+    g = draw_dot(loss)
+    assert g.name == "neurons" and f"one node per neuron: the graph has {count} Values" in g.source
+    every = draw_dot(loss, collapse=False)   # still every Value when asked
+    assert every.name == "computation_graph" and f"v{count - 1}op [" in every.source
+    total = Value(0.0)
+    for i in range(300):   # 1201 Values and no network labels: nothing to collapse to
+        total = total + Value(float(i), "q") * Value(2.0)
+    with pytest.raises(ValueError) as error:
+        draw_dot(total)
+    assert "more than max_nodes=500" in str(error.value) and "collapse" not in str(error.value)
