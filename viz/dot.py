@@ -87,7 +87,7 @@ def draw_dot(
 
     g = Drawing(name="computation_graph", format="svg")
     g.attr(rankdir=rankdir, fontname=FONT, fontcolor=INK, labelloc="t", newrank="true",
-           nodesep="0.18", ranksep="0.35")
+           nodesep="0.1", ranksep="0.35")
     if len(order) > BIG_GRAPH:
         g.attr(nslimit="0.2", nslimit1="0.2", mclimit="0.2")
     g.attr("node", fontname=FONT, fontsize=str(NODE_PT), fontcolor=INK)
