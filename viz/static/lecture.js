@@ -121,7 +121,14 @@
       if (layer && fitScale(layer, p) * fontUnits >= READABLE_PX) return frame(layer, p);
       return frame(union(stepElements(D.steps[0])) || whole, p);
     }
-    return frame(union(stepElements(step)) || whole, pane());
+    const p = pane();
+    if (step.kind === "backward") {
+      // The op's other inputs too, so its steps share one view, unless they cost much of the zoom.
+      const edge = union([nodes[step.node], nodes[step.out], ops[step.out], edgeInto(step.node, step.out, step.edge)]);
+      const all = union(stepElements(step)), near = Math.min(preferredScale(p), fitScale(edge, p));
+      return frame(all && fitScale(all, p) >= 0.75 * near ? all : edge, p);
+    }
+    return frame(union(stepElements(step)) || whole, p);
   }
   const camera = { now: null, goal: null, moving: false };
   const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
