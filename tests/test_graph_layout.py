@@ -129,8 +129,8 @@ def test_the_drawing_is_no_taller_than_its_tallest_column_and_the_layers_overlap
     for n in values:   # a column: the nodes Graphviz put on one rank (the same x)
         columns.setdefault(round((box[n]["x0"] + box[n]["x1"]) / 2), []).append(n)
     tallest = max(column_height(box, names) for names in columns.values())
-    # Graphviz needs some room for the lines that pass a column of weights: 20%, no more
-    assert height <= 1.2 * tallest, (height, tallest)
+    # Graphviz needs some room for the lines that pass a column of weights: 10%, no more
+    assert height <= 1.1 * tallest, (height, tallest)
     spans = []
     for layer in sorted({r.layer for r in named.values() if r.layer}):
         mine = [n for n, r in named.items() if r.layer == layer]
