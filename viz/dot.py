@@ -1,6 +1,8 @@
 """draw_dot: the computation graph behind a Value, one box per Value and one oval per op.
 
-DOT node names are stable: `v{k}` is the Value at index k of
+It reads left to right as the documents draw it (viz.graph_layout pins every node to
+a column and a row), names each node as every view does (viz.names.node_names), and
+writes at projection size (viz.graph_cards). DOT node names are stable: `v{k}` is the Value at index k of
 `micrograd.topological_order(root)` and `v{k}op` the op that made it, so a
 program can map an SVG `<title>v3</title>` back to its Value.
 """
@@ -98,7 +100,9 @@ def draw_dot(
     stood_in: set[int] = set()  # k of the ordered ops whose oval says 'u − v' (the edges say which)
     for k, v in enumerate(order):
         faded = on_path is not None and id(v) not in on_path
-        grad = constant_grads or leaf_kind(v) != "constant"
+        # a constant's or target's grad is hidden unless asked for, or unless parameters= or
+        # inputs= made it one of those
+        grad = constant_grads or leaf_kind(v) != "constant" or kinds.get(id(v)) in ("parameter", "input")
         lines = fields(v, names, k, index, show, digits, grad)
         style = _value_style(kinds.get(id(v)), faded)
         box = card(lines, across and (bool(v.op) or not chips), style)
