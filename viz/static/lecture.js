@@ -58,7 +58,14 @@
   // Text size on screen: Graphviz's node font (in drawing units) times the scale (pixels per unit).
   const fontUnits = parseFloat((svg.querySelector("g.node text") || {}).getAttribute?.("font-size")) || 14;
   const READABLE_PX = 12;  // the smallest node text the first view may show the whole graph at
-  function pane() { const r = $("graph").getBoundingClientRect(); return { w: r.width, h: r.height }; }
+  // The pane's size in each layout, measured once (until a resize): measuring forces the browser
+  // to lay out the whole drawing, which on a graph of 400 Values took most of a step's time.
+  const panes = {};
+  function pane() {
+    const key = document.body.classList.contains("wide") ? "wide" : "side";
+    if (!panes[key]) { const r = $("graph").getBoundingClientRect(); panes[key] = { w: r.width, h: r.height }; }
+    return panes[key];
+  }
   function preferredScale(p) {  // a step's text: large on a projector, still fitting a phone
     const px = Math.max(14, Math.min(26, p.h / 38, p.w / 28));
     return px / fontUnits;
@@ -342,6 +349,7 @@
     };
     Object.entries(into).forEach(([to, links]) => {
       const b = at(host.querySelector(`[data-cell="${to}"]`));
+      const room = (b.bottom - b.top) / (links.length + 1) >= 22;  // else labels would pile up: hover instead
       links.forEach((l, m) => {
         const a = at(host.querySelector(`[data-cell="${l.from}"]`));
         const y2 = b.top + (b.bottom - b.top) * (m + 1) / (links.length + 1);
@@ -349,7 +357,11 @@
         line.setAttribute("x1", a.right); line.setAttribute("y1", (a.top + a.bottom) / 2);
         line.setAttribute("x2", b.left); line.setAttribute("y2", y2);
         lines.appendChild(line);
-        if (l.weight) {
+        if (l.weight && !room) {
+          const tip = document.createElementNS(NS, "title");
+          tip.textContent = `${l.weight} = ${l.value}`;
+          line.appendChild(tip);
+        } else if (l.weight) {
           const text = document.createElementNS(NS, "text");
           text.setAttribute("x", b.left - 6); text.setAttribute("y", y2 - 5);
           text.setAttribute("text-anchor", "end");
@@ -396,7 +408,7 @@
   }
 
   $("zoom").onclick = () => { state.zoom = (state.zoom + 1) % ZOOMS.length; draw(); };
-  window.addEventListener("resize", () => { camera.now = null; draw(); });
+  window.addEventListener("resize", () => { camera.now = null; delete panes.side; delete panes.wide; draw(); });
   $("next").onclick = () => go(1);
   $("back").onclick = () => go(-1);
   $("first").onclick = () => go(0, 0);
