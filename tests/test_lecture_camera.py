@@ -207,3 +207,20 @@ def test_the_layer_view_shows_every_weight_apart_and_the_loss(browser, shots, tm
     assert page.inner_text("[data-cell='loss'] .val") == page.evaluate(
         "JSON.parse(document.getElementById('lecture-data').textContent).layers.values['loss.L']")
     page.close()
+
+
+def test_the_glide_ends_on_the_same_view_as_the_jump(browser, tmp_path):
+    path, _ = lecture_page("seed_004", tmp_path)
+    views = []
+    for motion in ("reduce", "no-preference"):
+        page = browser.new_page(viewport={"width": 1920, "height": 1080}, reduced_motion=motion)
+        page.goto(path.resolve().as_uri())
+        for key in ("ArrowRight", "ArrowRight", "End"):
+            page.keyboard.press(key)
+        if motion == "no-preference":
+            assert page.evaluate("lecture.camera.moving")  # it glides...
+        page.wait_for_function("!lecture.camera.moving", timeout=5000)  # ...and then stops
+        views.append(page.evaluate("document.querySelector('#graph svg').getAttribute('viewBox')"))
+        page.close()
+    jump, glide = ([float(x) for x in v.split()] for v in views)
+    assert all(abs(a - b) < 1e-6 for a, b in zip(jump, glide)), (jump, glide)

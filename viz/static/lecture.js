@@ -142,7 +142,7 @@
   function setView(v) { svg.setAttribute("viewBox", `${v.x} ${v.y} ${v.w} ${v.h}`); camera.now = v; }
   function aim(v) {
     camera.goal = v;
-    if (still || !camera.now) { setView(v); return; }
+    if (still || !camera.now) { setView(v); camera.moving = false; return; }
     const from = camera.now, start = performance.now(), ms = 350;
     camera.moving = true;
     const tick = (t) => {
@@ -181,7 +181,7 @@
     pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
     const r = $("graph").getBoundingClientRect(), v = drag.v, k = v.w / r.width;
     const [a, b] = [...pointers.values()];
-    camera.goal = null;
+    camera.goal = null; camera.moving = false;
     if (!b || !drag.b) {
       setView({ ...v, x: v.x - (a.x - drag.a.x) * k, y: v.y - (a.y - drag.a.y) * k });
       return;
