@@ -216,3 +216,21 @@ def test_a_label_cannot_end_the_pages_script(tmp_path):
     assert data["title"] == "a </script> title" and data["nodes"][0]["name"] == "x</script><!--<script>"
     assert "<title>a &lt;/script&gt; title</title>" in text
     assert text.count("<script") == 2  # the data and the program: the label opened none
+
+
+@needs_dot
+def test_constants_true_steps_through_their_grads_too(tmp_path):
+    loss = seed_loss("seed_004")
+    order = topological_order(loss)
+    constants = [k for k, v in enumerate(order) if leaf_kind(v) == "constant"]  # 0.5 and the target t
+    hidden = step_through(loss, tmp_path / "hidden.html")
+    kept = step_through(loss, tmp_path / "kept.html", constants=True)
+    stepped = {s["node"] for s in page_data(kept)["steps"] if s["kind"] == "backward"}
+    assert set(constants) <= stepped and not set(constants) & {
+        s["node"] for s in page_data(hidden)["steps"] if s["kind"] == "backward"}
+    assert all(node["grad"] for node in page_data(kept)["nodes"])
+    with_grad = r'data-k="(\d+)"(?:(?!data-k=).)*?class="num grad"'  # a node's group, up to its grad's tspan
+    grads = {int(k) for k in re.findall(with_grad, kept.read_text(), re.S)}
+    assert grads == set(range(len(order)))  # the drawing has a grad for every node to fill in
+    hidden_grads = re.findall(r'class="num grad"', hidden.read_text())
+    assert len(hidden_grads) == len(order) - len(constants)

@@ -72,7 +72,7 @@ def step_through(
     if layers and not by_layer:
         raise ValueError("layers=True needs a network's labels (z1^(1), a1^(1), ...): build it with nn.MLP")
     shown = sum(leaf_kind(v) != "constant" for v in order)  # a constant may be drawn as its number alone
-    svg = tag_svg(_drawing(root, steps["grads"], digits, rankdir), len(order), shown)
+    svg = tag_svg(_drawing(root, steps["grads"], digits, rankdir, constants), len(order), shown)
     data = {
         "title": title or f"Backpropagation through {names[-1]}",
         "nodes": [{"name": n, "data": pretty(v.data, digits), "leaf": not v.op,
@@ -87,7 +87,7 @@ def step_through(
     return path
 
 
-def _drawing(root: Value, grads: list[float], digits: int, rankdir: str) -> str:
+def _drawing(root: Value, grads: list[float], digits: int, rankdir: str, constants: bool = False) -> str:
     """draw_dot's SVG of the graph with one backward pass's grads on it, the Values untouched after."""
     from viz.dot import draw_dot  # here: the steps can be built and tested without the drawing
 
@@ -96,8 +96,10 @@ def _drawing(root: Value, grads: list[float], digits: int, rankdir: str) -> str:
     try:
         for v, g in zip(order, grads):
             v.grad = g
-        # the page follows the step, so a graph too big to read whole is still usable: no limit here
-        graph = draw_dot(root, digits=digits, local_grads=True, rankdir=rankdir, max_nodes=len(order))
+        # the page follows the step, so a graph too big to read whole is still usable: every Value
+        # drawn (the steps need each one), however many
+        graph = draw_dot(root, digits=digits, local_grads=True, rankdir=rankdir, max_nodes=len(order),
+                         collapse=False, constant_grads=constants)
     finally:
         for v, g in zip(order, kept):
             v.grad = g
