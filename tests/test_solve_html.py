@@ -139,7 +139,7 @@ def test_the_page_needs_no_network_and_shows_the_documents_numbers(tmp_path, see
     assert "http://" not in text and "https://" not in text  # not even an SVG namespace
     assert offline_references(page) == []
     assert ("a", "href", "lecture.html") in page.references
-    assert page.tags.count("svg") == (1 if seed == "seed_001" else 2)  # the drawings, inlined
+    assert page.tags.count("svg") == 2  # network diagram and graph inlined (seed 001: from its formulas)
     assert "\\frac" not in text and "\\cdot" not in text  # no maths left for a typesetter
     lecture = read(tmp_path / seed / "lecture.html")
     assert offline_references(lecture) == [] and "script" in lecture.tags
