@@ -138,7 +138,7 @@ def test_lecture_writes_one_page_with_the_chosen_weights_path(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seed_004_lecture.html"]  # no temporary left
     page = (tmp_path / "seed_004_lecture.html").read_text()
     # seed 004's dl/dW1_21 (our w12^(1)) is -0.2311951 exactly (../shared/seeds/README.md)
-    assert "∂loss/∂w12^(1) = grad(w12^(1)) = -0.2312" in page
+    assert "∂L/∂w₁₂⁽¹⁾ = grad(w₁₂⁽¹⁾) = −0.2312" in page
     assert "<script src" not in page and "https://" not in page
 
 

@@ -54,9 +54,11 @@ def card(fields: list[str], stacked: bool, style: dict, widths: list[float] | No
     fill = style.pop("fillcolor", None) if style.pop("style", None) == "filled" else None
     colour = style.pop("color", INK)
     points = widths or cell_widths(fields)
-    # given widths: fixed, and the text from the left, as Graphviz's PNG places typeset text off centre
-    fixed = ' FIXEDSIZE="TRUE" HEIGHT="24" ALIGN="LEFT"' if widths else ""
-    cells = [f'<TD WIDTH="{w:.0f}"{fixed}>{_escape(f)}</TD>' for f, w in zip(fields, points)]
+    # given widths: fixed, as wide as the column's widest text; centred, since left-aligned text
+    # starts on the border in graphviz-pure's PNG (it underestimates typeset text's width)
+    fixed = ' FIXEDSIZE="TRUE" HEIGHT="24"' if widths else ""
+    pad = 12 if widths else 0
+    cells = [f'<TD WIDTH="{w + pad:.0f}"{fixed}>{_escape(f)}</TD>' for f, w in zip(fields, points)]
     rows = "".join(f"<TR>{c}</TR>" for c in cells) if stacked else f"<TR>{''.join(cells)}</TR>"
     back = f' BGCOLOR="{fill}"' if fill else ""
     style.update(shape="plain")
