@@ -10,6 +10,7 @@ not cut. Screenshots are kept as artefacts ($MICROGRAD_ARTIFACTS, else a pytest 
 
 import io
 
+import numpy as np
 import pytest
 from test_lecture_browser import CHROMIUM, open_page
 from test_lecture_browser import shots as shots  # a fixture: imported to be used by name
@@ -68,7 +69,8 @@ def has_colour(shot, box, colour, tolerance=40):
     """Whether the screenshot shows `colour` somewhere in box (a highlight's stroke)."""
     x0, y0, x1, y1 = (round(v) for v in box)
     region = shot.crop((max(x0, 0), max(y0, 0), max(x1, 1), max(y1, 1))).convert("RGB")
-    return any(all(abs(a - b) <= tolerance for a, b in zip(pixel, colour)) for pixel in region.getdata())
+    pixels = np.asarray(region, dtype=int).reshape(-1, 3)
+    return bool((np.abs(pixels - np.array(colour)) <= tolerance).all(axis=1).any())
 
 
 def screenshot(page, path):
@@ -106,7 +108,7 @@ def test_every_view_shows_the_step_and_its_inputs(browser, shots, tmp_path, name
     shot = screenshot(page, shots / f"{tag}_000_start.png")
     pane = view["pane"]
     region = shot.crop(tuple(round(v) for v in pane)).convert("L")
-    inked = sum(1 for p in region.getdata() if p < 200) / (region.width * region.height)
+    inked = float((np.asarray(region) < 200).mean())
     assert inked > 0.02, f"{tag}: the first view is blank ({inked:.1%} inked)"
     first = steps[1]
     views = {"whole": range(len(order)), "first layer": first_layer(order),
