@@ -143,7 +143,7 @@ class Batch(Value):
     def activate(cls, zs: Sequence[Batch], name: str) -> list[Batch]:
         """A layer's activations all at once: one array op for every neuron."""
         out, local = _ACTIVATIONS[name](np.array([z.data for z in zs]))
-        return [_node(a, name, z, d, None, 0.0, Batch) for a, d, z in zip(out, local, zs)]
+        return [_batch(a, name, z, d) for a, d, z in zip(out, local, zs)]
 
     # ---- reductions: one number for the whole batch ---------------------------------------
 
@@ -209,7 +209,7 @@ class Batch(Value):
         for v, _ in earlier:
             v.grad = 0.0
         self.grad = float(grad) if not isinstance(self.data, np.ndarray) else np.full_like(self.data, grad)
-        waiting: dict[Batch, list] = {}  # rows node -> (w, g) of each drive on it, for one product
+        waiting: dict[Value, list] = {}  # rows node -> (w, g) of each drive on it, for one product
         for out in order:
             g, a = out.grad, out._a
             if type(out) is Value:  # a plain scalar op (an L2 term): the engine's rule, on floats

@@ -68,11 +68,11 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bi
     >>> z1.data, z2.data, z1.inputs[1] is z2.inputs[1]   # both see the same leaf x1
     (2.5, 7.0, True)
     """
-    xs = tuple(inputs)
+    xs: tuple[Any, ...] = tuple(inputs)
     kinds = set(map(type, xs))
     if kinds != {Value}:
         if len(kinds) == 1 and issubclass(kinds.pop(), Value):  # a subclass (micrograd.batch) does its own
-            return type(xs[0]).drives(rows, xs, bias, activation=activation, labels=labels)  # type: ignore
+            return type(xs[0]).drives(rows, xs, bias, activation=activation, labels=labels)
         if any(isinstance(x, Value) and type(x) is not Value for x in xs):
             raise TypeError("a drive's inputs must be all Values (numbers become Values) or all Batches, "
                             f"got {sorted(k.__name__ for k in set(map(type, xs)))}")
@@ -139,12 +139,12 @@ def _unfold(a: Value) -> None:
     z_data, local, label = a._fold  # type: ignore[misc]
     z = _new(Value)
     z.data, z.grad, z.label = z_data, local * a.grad, label
-    z.op = "w·x+b" if len(a._a) > len(a._b) else "w·x"  # type: ignore[arg-type]
+    z.op = "w·x+b" if len(a._a) > len(a._b) else "w·x"
     z._a, z._da, z._b, z._db, z._fold, z._closure = a._a, a._da, a._b, a._db, None, None
     a._a, a._da, a._b, a._db, a._fold = z, local, None, 0.0, None
 
 
-Value._unfold = _unfold  # the engine's views (inputs, local_grads) call it on a folded node
+Value._unfold = _unfold  # type: ignore[method-assign,assignment]  # the engine's views call it on a folded node
 
 
 def _drive_number(s: Any) -> float:

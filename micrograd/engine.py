@@ -85,9 +85,18 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_fold", "_closure")
+    data: Any  # a float (an array in a micrograd.batch Batch)
+    grad: Any
+    label: str
+    op: str
+    _a: Any  # None (a leaf), a Value, or a vector of them (a tuple)
+    _b: Any
+    _da: Any
+    _db: Any
+    _fold: tuple[float, float, str] | None  # a folded drive: (z's data, d a/d z, z's label)
+    _closure: Callable[[], None] | None  # an op written micrograd's way: its _backward
     __array_ufunc__ = None  # numpy scalars defer to our reflected operators
     _activations = ACTIVATIONS  # f(x) -> (value, local derivative); micrograd.batch's work on arrays
-    _unfold: Callable[[Value], None]  # set by micrograd.drives, the only maker of folded nodes
 
     def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str = "",
                  label: str = "") -> None:
@@ -255,6 +264,10 @@ class Value:
         _adopt(self, self.inputs, always=True)
         self._closure = closure
 
+    def _unfold(self) -> None:
+        """Make the drive folded into this activation a node (set by micrograd.drives, which folds them)."""
+        raise NotImplementedError
+
     def _chain(self) -> None:
         for node, local in zip(self.inputs, self.local_grads):
             node.grad += local * self.grad
@@ -281,7 +294,7 @@ class Value:
 
 def _node(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, kind: type = Value) -> Value:
     """A new node made by `op` from operand a (and b), with d(data)/da (and d(data)/db)."""
-    out = _new(kind)
+    out: Value = _new(kind)
     out.data, out.grad, out.label, out.op = data, 0.0, "", op
     out._a, out._da, out._b, out._db = a, da, b, db
     out._fold = out._closure = None

@@ -159,7 +159,7 @@ def _placed(operand: object, seen: set, done: set) -> bool:
         return operand in seen
     if id(operand) in done:
         return True
-    if seen.issuperset(operand):  # type: ignore[arg-type]  # seen and not placed would make a cycle
+    if seen.issuperset(operand):  # seen and not placed would make a cycle
         done.add(id(operand))
         return True
     return False

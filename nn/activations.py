@@ -54,9 +54,9 @@ def resolve(activation: str | Activation | None) -> tuple[str, Activation | None
         return getattr(activation, "__name__", "custom"), activation
     if isinstance(activation, bool):  # micrograd's positional Neuron(nin, nonlin)
         activation = "relu" if activation else "linear"
-    name = _ALIASES.get(activation, activation)
-    if isinstance(name, str) and name in ACTIVATIONS:
-        return name, ACTIVATIONS[name].apply
+    key = _ALIASES.get(activation, activation)
+    if isinstance(key, str) and key in ACTIVATIONS:
+        return key, ACTIVATIONS[key].apply
     known = ", ".join(repr(n) for n in ACTIVATIONS)
     hint = " (for softmax, use a 'linear' output and nn.softmax or nn.cross_entropy)" \
         if activation == "softmax" else ""

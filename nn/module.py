@@ -218,7 +218,7 @@ class Layer(Module):
     @property
     def b(self) -> list[float] | None:
         """The biases b[out], or None for a layer without them."""
-        return [n.b.data for n in self.neurons] if self.bias else None
+        return [n.b.data for n in self.neurons if n.b is not None] if self.bias else None
 
     def set_weights(self, entry: Any, layout: str = "out_in") -> None:
         """Set this layer's weights from `entry` in `layout` ('out_in' or 'in_out', see nn.weights)."""
@@ -235,10 +235,11 @@ class Layer(Module):
                                          "no connection there: set it to 0 or change the mask")
 
     def _assign(self, W: Matrix, b: list[float] | None) -> None:
-        for n, row, bj in zip(self.neurons, W, b or [None] * self.nout):
+        biases: list[float | None] = list(b) if b else [None] * self.nout
+        for n, row, bj in zip(self.neurons, W, biases):
             for w, i in zip(n.w, n.connections or range(self.nin)):
                 w.data = row[i]
-            if bj is not None:
+            if bj is not None and n.b is not None:
                 n.b.data = bj
 
     def __repr__(self) -> str:
@@ -375,7 +376,7 @@ def _mask(mask: Any, nin: int, nout: int, index: int) -> list[list[bool]] | None
 
 
 def _count(n: Any, what: str) -> int:
-    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0:
+    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and int(n) > 0:
         return int(n)
     raise ValueError(f"{what} must be a whole number > 0, got {n!r}")
 
