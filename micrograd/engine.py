@@ -5,7 +5,8 @@ output with respect to each input (d out / d input): the table `OPS` below. A
 node keeps its inputs and those local derivatives, so `backward()` only has to
 visit the graph from the root back to the leaves and, along every edge, add
 ``local * out.grad`` to the input's grad. Read this file top to bottom: the
-primitives, the `Value` they make, the topological order, the chain rule.
+primitives, the `Value` they make with the chain rule in its `backward()`, then
+the topological order that loop walks.
 
 The speed lives beside this file, each module an optimisation of one loop here
 that gives the same bits: `micrograd.drives` (a neuron's drive w·x + b as one node,
@@ -100,11 +101,6 @@ class Value:
 
     def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str = "",
                  label: str = "") -> None:
-        if isinstance(_children, str):  # Value(2.0, 'x'): this package's way of writing a label
-            _children, label = (), _children  # type: ignore[assignment]
-        if not isinstance(label, str) or not isinstance(_op, str):
-            what, bad = ("label", label) if not isinstance(label, str) else ("_op", _op)
-            raise TypeError(f"a Value's {what} must be a str, got {type(bad).__name__}: {bad!r}")
         self.data = _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
@@ -112,8 +108,8 @@ class Value:
         self._a = self._b = None
         self._da = self._db = 0.0
         self._fold = self._closure = None
-        if _children != ():
-            _adopt(self, _children)
+        if _children or _op or label.__class__ is not str:  # more than a leaf with a label: check it
+            _made_from(self, _children, _op, label)
 
     # ---- the ops: value and local derivatives from the table, then the node -------------------
 
@@ -305,7 +301,11 @@ def _node2(op: str, result: tuple, a: Value, b: Value) -> Value:
     """_node for a binary op, from its table function's (value, d/da, d/db)."""
     out = _new(Value)
     out.data, out._da, out._db = result
-    out.grad, out.label, out.op, out._a, out._b = 0.0, "", op, a, b
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._a = a
+    out._b = b
     out._fold = out._closure = None
     return out
 
@@ -314,12 +314,26 @@ def _node1(op: str, result: tuple, x: Value) -> Value:
     """_node for a unary op, from its table function's (value, d/dx); a Batch makes a Batch."""
     out = _new(type(x))
     out.data, out._da = result
-    out.grad, out.label, out.op, out._a, out._b, out._db = 0.0, "", op, x, None, 0.0
-    out._fold = out._closure = None
+    out.grad = out._db = 0.0
+    out.label = ""
+    out.op = op
+    out._a = x
+    out._b = out._fold = out._closure = None
     return out
 
 
 _new = object.__new__
+
+
+def _made_from(v: Value, children: Iterable[Value] | str, op: str, label: str) -> None:
+    """The rest of Value(data, _children, _op, label): a label by position, or micrograd's inputs and op."""
+    if isinstance(children, str):  # Value(2.0, 'x'): this package's way of writing a label
+        label, children = children, ()
+    for what, given in (("label", label), ("_op", op)):
+        if not isinstance(given, str):
+            raise TypeError(f"a Value's {what} must be a str, got {type(given).__name__}: {given!r}")
+    v.label = label
+    _adopt(v, children)
 
 
 def _adopt(v: Value, children: Iterable[Value], always: bool = False) -> None:

@@ -46,8 +46,8 @@ class Module:
     submodules ('layers.0', ...); names starting with '_' are left alone.
     """
 
-    _parameters: dict[str, Value]
-    _modules: dict[str, Module]
+    _parameters: dict[str, Value] = {}  # never written: _register gives each module dicts of its own
+    _modules: dict[str, Module] = {}
 
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward(), which calling it runs")
@@ -69,7 +69,10 @@ class Module:
         elif isinstance(value, (list, tuple)) and value and (
                 all(isinstance(v, Value) for v in value) or all(isinstance(v, Module) for v in value)):
             found = {f"{name}.{i}": v for i, v in enumerate(value)}
-        for table in (self.__dict__.setdefault("_parameters", {}), self.__dict__.setdefault("_modules", {})):
+        if self._parameters is Module._parameters:  # this module's first: tables of its own (set as
+            object.__setattr__(self, "_parameters", {})  # attributes: reading __dict__ would slow every
+            object.__setattr__(self, "_modules", {})  # later attribute read down)
+        for table in (self._parameters, self._modules):
             for key in [k for k in table if (k == name or k.startswith(name + ".")) and k not in found]:
                 del table[key]
         for key, v in found.items():  # a name already there keeps its place in the order
@@ -77,16 +80,16 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order: this module's own, then each submodule's."""
-        params = list(self.__dict__.get("_parameters", {}).values())
-        for m in self.__dict__.get("_modules", {}).values():
+        params = list(self._parameters.values())
+        for m in self._modules.values():
             params += m.parameters()
         return params
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
         """(name, parameter) pairs in parameters()' order, e.g. ('layers.0.neurons.1.w.0', w12^(1))."""
-        for name, p in self.__dict__.get("_parameters", {}).items():
+        for name, p in self._parameters.items():
             yield prefix + name, p
-        for name, m in self.__dict__.get("_modules", {}).items():
+        for name, m in self._modules.items():
             yield from m.named_parameters(f"{prefix}{name}.")
 
     def zero_grad(self) -> None:
@@ -194,8 +197,9 @@ class Layer(Module):
 
         A first layer's numbers become leaves labelled x1, x2, ...
         """
-        if self.index == 1:
-            x = _inputs(x, self.nin, "layer 1")
+        return self._outputs(_inputs(x, self.nin, "layer 1") if self.index == 1 else x)
+
+    def _outputs(self, x: Sequence[Value | float]) -> list[Value]:
         if len(x) != self.nin:
             raise ValueError(f"layer {self.index} takes {self.nin} inputs, got {len(x)}")
         if self.mask is not None:
@@ -286,7 +290,7 @@ class MLP(Module):
         """The network's outputs for input x, as a list (calling the MLP gives a single one as a Value)."""
         x = _inputs(x, self.nin, "the MLP")
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer._outputs(x)  # forward without looking at the inputs again
         return x
 
     def set_weights(self, weights: Sequence[Any], layout: str = "out_in") -> None:
