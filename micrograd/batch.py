@@ -27,15 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from micrograd.engine import Value, _grad_of, _node, _postorder, topological_order
+from micrograd.engine import OPS, Value, _node, topological_order
+from micrograd.fastwalk import _grad_of, interior_order
 
 _ONE = 1.0
-
-
-# each activation on an array of any shape: (its value, its local derivative), side by side
-def _tanh(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = np.tanh(x)
-    return t, 1.0 - t * t
 
 
 def _sigmoid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -44,11 +39,17 @@ def _sigmoid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, s * (1.0 - s)
 
 
-def _relu(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.maximum(x, 0.0), (x > 0.0).astype(float)  # x > 0 as 1.0 and 0.0: the local derivative
-
-
-_ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu}
+# engine.OPS on arrays: its own functions for arithmetic, numpy's where the engine calls math
+ARRAY_OPS = {name: op.fn for name, op in OPS.items()} | {
+    "**": lambda a, b: (p := a ** b, b * a ** (b - 1.0), p * np.log(a)),
+    "exp": lambda x: (e := np.exp(x), e),
+    "log": lambda x: (np.log(x), 1.0 / x),
+    "tanh": lambda x: (t := np.tanh(x), 1.0 - t * t),
+    "sigmoid": _sigmoid,
+    "relu": lambda x: (np.maximum(x, 0.0), (x > 0.0).astype(float)),  # x > 0 as 1.0 and 0.0
+}
+_ACTIVATIONS = {name: ARRAY_OPS[name] for name in ("tanh", "sigmoid", "relu")}
+_add, _sub, _mul, _div, _neg = (ARRAY_OPS[name] for name in ("+", "-", "*", "/", "neg"))
 
 
 class Batch(Value):
@@ -79,28 +80,22 @@ class Batch(Value):
     # _batch(data, op, a, d data/d a, b, d data/d b)
 
     def __add__(self, other: Any) -> Batch:
-        other = _lift(other)
-        return _batch(self.data + other.data, "+", self, _ONE, other, _ONE)
+        return _binary("+", _add, self, _lift(other))
 
     def __radd__(self, other: Any) -> Batch:
-        other = _lift(other)
-        return _batch(other.data + self.data, "+", other, _ONE, self, _ONE)
+        return _binary("+", _add, _lift(other), self)
 
     def __sub__(self, other: Any) -> Batch:
-        other = _lift(other)
-        return _batch(self.data - other.data, "-", self, _ONE, other, -1.0)
+        return _binary("-", _sub, self, _lift(other))
 
     def __rsub__(self, other: Any) -> Batch:
-        other = _lift(other)
-        return _batch(other.data - self.data, "-", other, _ONE, self, -1.0)
+        return _binary("-", _sub, _lift(other), self)
 
     def __mul__(self, other: Any) -> Batch:
-        other = _lift(other)
-        return _batch(self.data * other.data, "*", self, other.data, other, self.data)
+        return _binary("*", _mul, self, _lift(other))
 
     def __rmul__(self, other: Any) -> Batch:
-        other = _lift(other)
-        return _batch(other.data * self.data, "*", other, self.data, self, other.data)
+        return _binary("*", _mul, _lift(other), self)
 
     def __truediv__(self, other: Any) -> Batch:
         return _divide(self, _lift(other))
@@ -109,7 +104,8 @@ class Batch(Value):
         return _divide(_lift(other), self)
 
     def __neg__(self) -> Batch:
-        return _batch(-self.data, "neg", self, -1.0)
+        out, local = _neg(self.data)
+        return _batch(out, "neg", self, local)
 
     def __pow__(self, other: Any) -> Batch:
         if isinstance(other, Value):
@@ -120,31 +116,34 @@ class Batch(Value):
             raise ZeroDivisionError(f"0.0 ** {k!r} is undefined ({self._name()}): the base must not be 0")
         if np.any(a < 0.0) and not k.is_integer():
             raise ValueError(f"a negative base ** {k!r} is not a real number ({self._name()})")
-        local = k * a ** (k - 1.0) if k != 0.0 else 0.0 * a
-        return _batch(a ** k, f"**{int(k) if k.is_integer() else k!r}", self, local)
+        out, local = ARRAY_OPS["**k"](a, k)
+        if k == 0.0:
+            local = 0.0 * a  # an array of zeros, like every other local derivative here
+        return _batch(out, f"**{int(k) if k.is_integer() else k!r}", self, local)
 
     def __rpow__(self, other: Any) -> Batch:
         return _power(_lift(other), self)
 
     def exp(self) -> Batch:
         """e ** x for every example; d/dx = e ** x."""
-        out = np.exp(self.data)
+        out, local = ARRAY_OPS["exp"](self.data)
         if not np.isfinite(out).all():
             raise OverflowError(f"exp overflows a float ({self._name()}): every input must be <= 709.78")
-        return _batch(out, "exp", self, out)
+        return _batch(out, "exp", self, local)
 
     def log(self) -> Batch:
         """Natural logarithm; d/dx = 1 / x."""
         x = self.data
         if np.any(x <= 0.0):
             raise ValueError(f"log is undefined for {np.min(x)!r} ({self._name()}): the input must be > 0")
-        return _batch(np.log(x), "log", self, 1.0 / x)
+        out, local = ARRAY_OPS["log"](x)
+        return _batch(out, "log", self, local)
 
     @classmethod
     def activate(cls, zs: Sequence[Batch], name: str) -> list[Batch]:
         """A layer's activations all at once: one array op for every neuron."""
         out, local = _ACTIVATIONS[name](np.array([z.data for z in zs]))
-        return [_node(a, name, z, d, None, 0.0, Batch) for a, d, z in zip(out, local, zs)]
+        return [_batch(a, name, z, d) for a, d, z in zip(out, local, zs)]
 
     # ---- reductions: one number for the whole batch ---------------------------------------
 
@@ -201,7 +200,7 @@ class Batch(Value):
         the sum). Grads accumulate, as for Values: zero them first.
         """
         leaves: list[Value] = []
-        order = _postorder(self, False, leaves)
+        order = interior_order(self, leaves)
         order.reverse()  # the nodes with inputs, each before its inputs
         # this pass's contributions are computed from zero, then the grads from before are added on
         # (a training loop's fresh nodes have none, so they are only looked through when one has)
@@ -210,7 +209,7 @@ class Batch(Value):
         for v, _ in earlier:
             v.grad = 0.0
         self.grad = float(grad) if not isinstance(self.data, np.ndarray) else np.full_like(self.data, grad)
-        waiting: dict[Batch, list] = {}  # rows node -> (w, g) of each drive on it, for one product
+        waiting: dict[Value, list] = {}  # rows node -> (w, g) of each drive on it, for one product
         for out in order:
             g, a = out.grad, out._a
             if type(out) is Value:  # a plain scalar op (an L2 term): the engine's rule, on floats
@@ -280,7 +279,13 @@ class Batch(Value):
 
 
 def _batch(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0) -> Batch:
-    return _node(data, op, a, da, b, db, Batch)
+    return _node(data, op, a, da, b, db, Batch)  # type: ignore[return-value]
+
+
+def _binary(op: str, f: Any, a: Value, b: Value) -> Batch:
+    """The Batch node of a binary op from the table: f(a, b) -> (value, d/da, d/db)."""
+    out, da, db = f(a.data, b.data)
+    return _batch(out, op, a, da, b, db)
 
 
 def columns(X: Any, label: str = "x") -> list[Batch]:
@@ -322,14 +327,13 @@ def _accumulate(node: Value, contribution: Any) -> None:
 def _divide(a: Value, b: Value) -> Batch:
     if np.any(np.asarray(b.data) == 0.0):
         raise ZeroDivisionError(f"division by zero: the divisor {b._name()} is 0.0 for some example")
-    return _batch(a.data / b.data, "/", a, 1.0 / b.data, b, -a.data / (b.data * b.data))
+    return _binary("/", _div, a, b)
 
 
 def _power(a: Value, b: Value) -> Batch:
     if np.any(np.asarray(a.data) <= 0.0):
         raise ValueError(f"** with a Value exponent needs a base > 0 ({a._name()})")
-    out = a.data ** b.data
-    return _batch(out, "**", a, b.data * a.data ** (b.data - 1.0), b, out * np.log(a.data))
+    return _binary("**", ARRAY_OPS["**"], a, b)
 
 
 def _lift(x: Any) -> Value:

@@ -1,18 +1,17 @@
-"""The engine: a scalar `Value` that remembers how it was made, and `backward()`.
+"""The engine: a scalar `Value` that remembers how it was made, and `backward()`, the chain rule.
 
 Every op computes its output and, in the same line, the local derivative of the
-output with respect to each input (d out / d input). `backward()` is then the
-chain rule and nothing else: visit the graph in reverse topological order and,
-along every edge, add ``local * out.grad`` to the input's grad.
+output with respect to each input (d out / d input): the table `OPS` below. A
+node keeps its inputs and those local derivatives, so `backward()` only has to
+visit the graph from the root back to the leaves and, along every edge, add
+``local * out.grad`` to the input's grad. Read this file top to bottom: the
+primitives, the `Value` they make with the chain rule in its `backward()`, then
+the topological order that loop walks.
 
-A neuron's drive w·x + b is one node (`dot`, `drives`) whose two operands are
-vectors: the neuron's weights with its bias, and its inputs. The neurons of a
-layer share one input vector, so the graph stores it, and walks it, once. A
-layer's activation can hold its drive folded in until someone looks at it.
-
-Nothing here points from an input to its output, and no op keeps a closure, so
-a graph holds no reference cycles: dropping the last reference to the root
-frees the whole graph at once, without the cycle collector.
+The speed lives beside this file, each module an optimisation of one loop here
+that gives the same bits: `micrograd.drives` (a neuron's drive w·x + b as one node,
+a layer's drives sharing their inputs, activations folded into them) and
+`micrograd.fastwalk` (backward's walk, special-cased for those nodes).
 
 >>> x = Value(2.0, label='x')
 >>> y = x * x + 3 * x
@@ -25,22 +24,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
-from itertools import repeat
-from operator import attrgetter, mul
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 Number = float | int
 
-_EXP_LIMIT = 709.782712893384  # math.exp overflows a float above this
 
-
-# each activation at x: (its value, its local derivative), side by side; Value's methods and
-# drives(activation=...) use them
-def _tanh(x: float) -> tuple[float, float]:
-    t = math.tanh(x)
-    return t, 1.0 - t * t
-
+# ---- the primitives: each op's value and its local derivatives, side by side -----------------
 
 def _sigmoid(x: float) -> tuple[float, float]:
     if x >= 0.0:
@@ -51,123 +41,141 @@ def _sigmoid(x: float) -> tuple[float, float]:
     return s, s * (1.0 - s)
 
 
-def _relu(x: float) -> tuple[float, float]:
-    return (x, 1.0) if x > 0.0 else (0.0, 0.0)
+class Op(NamedTuple):
+    """One op: f(inputs) -> (value, d value/d each input), and the same written as formulas."""
+
+    fn: Callable[..., tuple]
+    value: str
+    local: tuple[str, ...]
 
 
-ACTIVATIONS = {"tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu}
+# Plain arithmetic, so micrograd.batch runs these same functions on arrays; it has its own
+# only for exp, log, tanh, sigmoid, relu and a ** b, which numpy computes with its own functions.
+OPS: dict[str, Op] = {
+    "+": Op(lambda a, b: (a + b, 1.0, 1.0), "a + b", ("1", "1")),
+    "-": Op(lambda a, b: (a - b, 1.0, -1.0), "a - b", ("1", "-1")),
+    "*": Op(lambda a, b: (a * b, b, a), "a * b", ("b", "a")),
+    "/": Op(lambda a, b: (a / b, 1.0 / b, -a / (b * b)), "a / b", ("1 / b", "-a / b**2")),
+    "neg": Op(lambda x: (-x, -1.0), "-x", ("-1",)),
+    # a number exponent k (the node's op reads **2, **-1, **0.5)
+    "**k": Op(lambda x, k: (x ** k, k * x ** (k - 1.0) if k != 0.0 else 0.0),
+              "x ** k", ("k * x ** (k - 1)",)),
+    "**": Op(lambda a, b: (p := a ** b, b * a ** (b - 1.0), p * math.log(a)),
+             "a ** b", ("b * a ** (b - 1)", "a ** b * log(a)")),
+    "exp": Op(lambda x: (e := math.exp(x), e), "exp(x)", ("exp(x)",)),
+    "log": Op(lambda x: (math.log(x), 1.0 / x), "log(x)", ("1 / x",)),
+    "tanh": Op(lambda x: (t := math.tanh(x), 1.0 - t * t), "tanh(x)", ("1 - tanh(x)**2",)),
+    "sigmoid": Op(_sigmoid, "1 / (1 + exp(-x))", ("s * (1 - s)",)),
+    "relu": Op(lambda x: (x, 1.0) if x > 0.0 else (0.0, 0.0), "max(0, x)", ("1 if x > 0 else 0",)),
+}
+ACTIVATIONS = {name: OPS[name].fn for name in ("tanh", "sigmoid", "relu")}
+add, sub, mul, div, neg, pow_number, pow_value, exp, log = (
+    OPS[name].fn for name in ("+", "-", "*", "/", "neg", "**k", "**", "exp", "log"))
 
 
 class Value:
     """One number in a computation graph: its data, its grad, and how it was made.
 
-    A node made by an op has one or two operands, ``_a`` and ``_b``, and the
-    local derivative of its data with respect to each, ``_da`` and ``_db``,
-    fixed when ``data`` was computed. In a drive the operands are vectors (tuples):
-    ``_a`` = (w1, ..., wn, b) with ``_da`` = (x1, ..., xn, 1), and ``_b`` = (x1, ..., xn)
-    with ``_db`` = (w1, ..., wn). `inputs` and `local_grads` list them one by one.
-    A layer's activation a = f(z) may hold its drive folded in, ``_fold`` = (z's data,
-    da/dz, z's label), with z's operands as its own, until the first look at its
-    `inputs` makes z a node of its own (see `drives`).
+    ``Value(data, _children=(), _op='', label='')``, as in micrograd: an op written
+    micrograd's way passes its inputs and its name, then sets ``out._backward``.
+    A string in `_children`'s place is the label: ``Value(2.0, 'x')``.
+
+    A node made by an op keeps one or two operands, ``_a`` and ``_b``, and the local
+    derivative of its data with respect to each, ``_da`` and ``_db``. A drive's operands
+    are vectors (tuples; see micrograd.drives). `inputs` and `local_grads` list them.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_fold")
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_fold", "_closure")
+    data: Any  # a float (an array in a micrograd.batch Batch)
+    grad: Any
+    label: str
+    op: str
+    _a: Any  # None (a leaf), a Value, or a vector of them (a tuple)
+    _b: Any
+    _da: Any
+    _db: Any
+    _fold: tuple[float, float, str] | None  # a folded drive: (z's data, d a/d z, z's label)
+    _closure: Callable[[], None] | None  # an op written micrograd's way: its _backward
     __array_ufunc__ = None  # numpy scalars defer to our reflected operators
     _activations = ACTIVATIONS  # f(x) -> (value, local derivative); micrograd.batch's work on arrays
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str = "",
+                 label: str = "") -> None:
         self.data = _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self.op = ""
+        self.op = _op
         self._a = self._b = None
         self._da = self._db = 0.0
-        self._fold = None
+        self._fold = self._closure = None
+        if _children or _op or label.__class__ is not str:  # more than a leaf with a label: check it
+            _made_from(self, _children, _op, label)
 
-    # ---- the primitives: value and local derivatives side by side --------------------
-    # _node(data, op, a, d data/d a, b, d data/d b)
+    # ---- the ops: value and local derivatives from the table, then the node -------------------
 
     def __add__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
+        return _node2("+", add(self.data, other.data), self, other)
 
     def __sub__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
+        return _node2("-", sub(self.data, other.data), self, other)
 
     def __mul__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        return _node(self.data * other.data, "*", self, other.data, other, self.data)
+        return _node2("*", mul(self.data, other.data), self, other)
 
     def __truediv__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
-        a, b = self.data, other.data
-        if b == 0.0:
+        if other.data == 0.0:
             raise ZeroDivisionError(
-                f"division by zero: the divisor {other._name()} is 0.0 (dividend {a!r})"
-            )
-        return _node(a / b, "/", self, 1.0 / b, other, -a / (b * b))
+                f"division by zero: the divisor {other._name()} is 0.0 (dividend {self.data!r})")
+        return _node2("/", div(self.data, other.data), self, other)
 
     def __neg__(self) -> Value:
-        return _node(-self.data, "neg", self, -1.0)
+        return _node1("neg", neg(self.data), self)
 
     def __pow__(self, other: Value | Number) -> Value:
         a = self.data
         if isinstance(other, Value):  # a ** b with both in the graph: d/db = a**b ln a
-            b = other.data
             if a <= 0.0:
-                raise ValueError(
-                    f"** with a Value exponent needs a base > 0, got {a!r} ({self._name()}): "
-                    "use a number exponent for a negative base"
-                )
-            out = _checked_pow(a, b, self)
-            return _node(out, "**", self, b * a ** (b - 1.0), other, out * math.log(a))
+                raise ValueError(f"** with a Value exponent needs a base > 0, got {a!r} ({self._name()}): "
+                                 "use a number exponent for a negative base")
+            return _node2("**", _finite(pow_value, a, other.data, self), self, other)
         k = _as_float(other, "exponent")
         if a == 0.0 and k < 0.0:
             raise ZeroDivisionError(f"0.0 ** {k!r} is undefined ({self._name()}): the base must not be 0")
         if a < 0.0 and not k.is_integer():
-            raise ValueError(
-                f"{a!r} ** {k!r} is not a real number ({self._name()}): "
-                "a negative base needs a whole-number exponent"
-            )
-        out = _checked_pow(a, k, self)
-        return _node(out, f"**{_short(k)}", self, k * a ** (k - 1.0) if k != 0.0 else 0.0)
+            raise ValueError(f"{a!r} ** {k!r} is not a real number ({self._name()}): "
+                             "a negative base needs a whole-number exponent")
+        return _node1(f"**{_short(k)}", _finite(pow_number, a, k, self), self)
 
     def exp(self) -> Value:
         """e ** self; d/dx = e ** x."""
-        x = self.data
-        if x > _EXP_LIMIT:
-            raise OverflowError(
-                f"exp overflows a float for {x!r} ({self._name()}): the input must be <= 709.78"
-            )
-        out = math.exp(x)
-        return _node(out, "exp", self, out)
+        if self.data > 709.782712893384:  # math.exp overflows a float above this
+            raise OverflowError(f"exp overflows a float for {self.data!r} ({self._name()}): "
+                                "the input must be <= 709.78")
+        return _node1("exp", exp(self.data), self)
 
     def log(self) -> Value:
         """Natural logarithm; d/dx = 1 / x."""
-        x = self.data
-        if x <= 0.0:
-            raise ValueError(f"log is undefined for {x!r} ({self._name()}): the input must be > 0")
-        return _node(math.log(x), "log", self, 1.0 / x)
+        if self.data <= 0.0:
+            raise ValueError(f"log is undefined for {self.data!r} ({self._name()}): the input must be > 0")
+        return _node1("log", log(self.data), self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x)**2."""
-        return self._activation("tanh")
+        return _node1("tanh", self._activations["tanh"](self.data), self)
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e**-x); d/dx = s (1 - s)."""
-        return self._activation("sigmoid")
+        return _node1("sigmoid", self._activations["sigmoid"](self.data), self)
 
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 where x > 0, else 0."""
-        return self._activation("relu")
+        return _node1("relu", self._activations["relu"](self.data), self)
 
-    def _activation(self, name: str) -> Value:
-        out, local = self._activations[name](self.data)
-        return _node(out, name, self, local, None, 0.0, type(self))
-
-    # ---- reflected forms: a number on the left (a Value there handles the op itself) ---
-
+    # a number on the left: the number becomes a leaf, then the op runs as written
     def __radd__(self, other: Number) -> Value:
         return Value(other) + self
 
@@ -183,54 +191,36 @@ class Value:
     def __rpow__(self, other: Number) -> Value:
         return Value(other) ** self
 
-    # ---- the chain rule -----------------------------------------------------------------
+    # ---- the chain rule ------------------------------------------------------------------------
 
     def backward(self, grad: Number = 1.0) -> None:
         """Add d(self)/d(node) * grad to the grad of every node that self depends on.
 
-        The seed `grad` is 1.0 unless given. Gradients accumulate: calling
-        backward() twice doubles every grad, as in PyTorch, so clear them first
-        with `zero_grad()` (the whole graph) or a model's zero_grad() (its
-        parameters) when you want a fresh gradient.
+        The seed `grad` is 1.0 unless given. Gradients accumulate: calling backward()
+        twice doubles every grad, as in PyTorch (this pass's are computed from zero,
+        then added on), so clear them first with zero_grad() or a model's zero_grad().
+        micrograd.fastwalk runs this same loop faster, to the same bits.
         """
-        leaves: list[Value] = []
-        order = _postorder(self, False, leaves)
-        order.reverse()  # the nodes with inputs, each before its inputs
-        carry = any(map(_grad_of, order)) or any(map(_grad_of, leaves))
-        if carry:  # this pass's contributions are computed from zero, then added on
-            order += leaves
-            earlier = [v.grad for v in order]
-            for v in order:
-                v.grad = 0.0
+        order = backward_order(self)  # every node before its inputs
+        earlier = [v.grad for v in order]
+        for v in order:
+            v.grad = 0.0
         self.grad = _as_float(grad, "backward seed")
         for out in order:
-            g = out.grad
-            a = out._a
-            if g == 0.0 or a is None:  # nothing flows back (a ReLU that is off, a hinge met), or a leaf
+            if out._closure is not None:  # an op written micrograd's way brings its own chain rule
+                out._closure()
                 continue
-            if a.__class__ is tuple:  # a drive: d/dw_i = x_i (d/db = 1), then d/dx_i = w_i
-                if out._fold is not None:  # an activation with its drive folded in: first d a/d z
-                    g = out._fold[1] * g
-                    if g == 0.0:
-                        continue
-                for w, x in zip(a, out._da):
-                    w.grad += x * g
-                for x, w in zip(out._b, out._db):
-                    x.grad += w * g
-            else:
-                a.grad += out._da * g
-                if out._b is not None:
-                    out._b.grad += out._db * g
-        if carry:
-            for v, before in zip(order, earlier):
-                v.grad += before
+            for node, local in zip(out.inputs, out.local_grads):
+                node.grad += local * out.grad
+        for v, before in zip(order, earlier):
+            v.grad += before
 
     def zero_grad(self) -> None:
         """Set grad to 0.0 on self and every node it was computed from."""
         for v in topological_order(self):
             v.grad = 0.0
 
-    # ---- looking at a Value ---------------------------------------------------------------
+    # ---- looking at a Value --------------------------------------------------------------------
 
     @property
     def inputs(self) -> tuple:
@@ -247,6 +237,8 @@ class Value:
     @property
     def local_grads(self) -> tuple:
         """d(self)/d(input) for each of `inputs`, fixed when data was computed."""
+        if self._closure is not None:  # an op written micrograd's way: ask its closure, at grad 1
+            return _probe(self)
         if self._fold is not None:
             self._unfold()
         a = self._a
@@ -256,17 +248,25 @@ class Value:
             return _interleave(self._da, self._db[:len(self._b)])
         return (self._da,) if self._b is None else (self._da, self._db)
 
-    def _unfold(self) -> None:
-        """Make the drive folded into this activation a node of its own: a = f(z) becomes a node on z.
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's per-node step: add local * grad to each input (a new bound method, never kept)."""
+        return self._closure if self._closure is not None else self._chain
 
-        z gets the grad the chain rule gives it, d a/d z times a's grad.
-        """
-        z_data, local, label = self._fold
-        z = _new(Value)
-        z.data, z.grad, z.label = z_data, local * self.grad, label
-        z.op = "w·x+b" if len(self._a) > len(self._b) else "w·x"
-        z._a, z._da, z._b, z._db, z._fold = self._a, self._da, self._b, self._db, None
-        self._a, self._da, self._b, self._db, self._fold = z, local, None, 0.0, None
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        if not callable(closure):
+            raise TypeError(f"_backward must be a function of no arguments, got {closure!r}")
+        _adopt(self, self.inputs, always=True)
+        self._closure = closure
+
+    def _unfold(self) -> None:
+        """Make the drive folded into this activation a node (set by micrograd.drives, which folds them)."""
+        raise NotImplementedError
+
+    def _chain(self) -> None:
+        for node, local in zip(self.inputs, self.local_grads):
+            node.grad += local * self.grad
 
     @property
     def _prev(self) -> tuple:
@@ -288,153 +288,95 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{extra})"
 
 
-def _node(data: float, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, kind: type = Value) -> Value:
+def _node(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, kind: type = Value) -> Value:
     """A new node made by `op` from operand a (and b), with d(data)/da (and d(data)/db)."""
-    out = _new(kind)
-    out.data = data
+    out: Value = _new(kind)
+    out.data, out.grad, out.label, out.op = data, 0.0, "", op
+    out._a, out._da, out._b, out._db = a, da, b, db
+    out._fold = out._closure = None
+    return out
+
+
+def _node2(op: str, result: tuple, a: Value, b: Value) -> Value:
+    """_node for a binary op, from its table function's (value, d/da, d/db)."""
+    out = _new(Value)
+    out.data, out._da, out._db = result
     out.grad = 0.0
     out.label = ""
     out.op = op
     out._a = a
-    out._da = da
     out._b = b
-    out._db = db
-    out._fold = None
+    out._fold = out._closure = None
+    return out
+
+
+def _node1(op: str, result: tuple, x: Value) -> Value:
+    """_node for a unary op, from its table function's (value, d/dx); a Batch makes a Batch."""
+    out = _new(type(x))
+    out.data, out._da = result
+    out.grad = out._db = 0.0
+    out.label = ""
+    out.op = op
+    out._a = x
+    out._b = out._fold = out._closure = None
     return out
 
 
 _new = object.__new__
-_grad_of = attrgetter("grad")
 
 
-def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | None = None) -> Value:
-    """A neuron's drive w1*x1 + ... + wn*xn (+ b) as one node with 2n (+1) inputs.
-
-    Its inputs are (w1, x1, w2, x2, ..., b); the local derivative for each w_i
-    is x_i, for each x_i it is w_i, and for b it is 1.
-
-    >>> w = [Value(2.0), Value(-1.0)]
-    >>> z = dot(w, [3.0, 4.0], Value(0.5))
-    >>> z.data, z.op
-    (2.5, 'w·x+b')
-    """
-    if not isinstance(bias, Value) and bias is not None:
-        raise TypeError(f"dot needs a Value as bias (it receives a gradient) or None, got {bias!r}")
-    if len(weights) != len(inputs):
-        raise ValueError(f"dot needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
-    row = (*weights, bias) if bias is not None else tuple(weights)
-    return drives([row], inputs, bias is not None)[0]
+def _made_from(v: Value, children: Iterable[Value] | str, op: str, label: str) -> None:
+    """The rest of Value(data, _children, _op, label): a label by position, or micrograd's inputs and op."""
+    if isinstance(children, str):  # Value(2.0, 'x'): this package's way of writing a label
+        label, children = children, ()
+    for what, given in (("label", label), ("_op", op)):
+        if not isinstance(given, str):
+            raise TypeError(f"a Value's {what} must be a str, got {type(given).__name__}: {given!r}")
+    v.label = label
+    _adopt(v, children)
 
 
-def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bias: bool = True,
-           cache: dict | None = None, activation: str | None = None,
-           labels: Sequence[str] | None = None) -> list[Value]:
-    """The drives of neurons that all see `inputs`: one `dot` node per row of weights.
-
-    Each row is a neuron's (w1, ..., wn, b), or (w1, ..., wn) with bias=False. The
-    nodes share one vector of inputs, so a layer's graph holds it once; a row given
-    as a tuple is kept as it is (a neuron that passes the same tuple every time is
-    walked once per backward pass, not once per example). `cache`, a dict the
-    caller keeps (a layer does), lets calls with unchanged weights share the
-    numbers each node keeps as d/dx_i instead of copying them again.
-
-    With `activation` ('tanh', 'sigmoid' or 'relu') the nodes returned are the
-    neurons' activations a = f(z), each with its drive z folded in: z becomes a
-    node of its own the first time anyone looks (`inputs`, `local_grads`, or a
-    topological_order / backward_order walk), with the grad it would have had.
-    Until then backward() goes from a straight to z's weights and inputs, one
-    node per neuron instead of two. `labels` name the drives z.
-
-    >>> first = (Value(2.0), Value(-1.0), Value(0.5))   # w1, w2, b
-    >>> second = (Value(1.0), Value(1.0), Value(0.0))
-    >>> z1, z2 = drives([first, second], [3.0, 4.0])
-    >>> z1.data, z2.data, z1.inputs[1] is z2.inputs[1]   # both see the same leaf x1
-    (2.5, 7.0, True)
-    """
-    xs = tuple(inputs)
-    kinds = set(map(type, xs))
-    if kinds != {Value}:
-        if len(kinds) == 1 and issubclass(kinds.pop(), Value):  # a subclass (micrograd.batch) does its own
-            return type(xs[0]).drives(rows, xs, bias, activation=activation, labels=labels)
-        if any(isinstance(x, Value) and type(x) is not Value for x in xs):
-            raise TypeError("a drive's inputs must be all Values (numbers become Values) or all Batches, "
-                            f"got {sorted(k.__name__ for k in set(map(type, xs)))}")
-        xs = tuple(map(_lift, xs))  # plain numbers become leaf Values
-    xd = [x.data for x in xs]
-    n, m = len(xs), len(xs) + bias
-    rows = list(map(tuple, rows))  # a tuple stays the very same object
-    if set(map(len, rows)) - {m}:
-        raise ValueError(f"a drive needs {n} weights{' and a bias' if bias else ''} for {n} inputs, "
-                         f"got rows of {sorted(set(map(len, rows)))} Values")
-    try:  # every row's numbers in one pass, then sliced row by row
-        flat = tuple([w.data for row in rows for w in row])
-    except AttributeError:
-        raise TypeError("a drive needs Values as weights (they receive gradients), got "
-                        f"{sorted({type(w).__name__ for row in rows for w in row})}") from None
-    hit = cache is not None and cache.get("numbers") == flat and len(cache["rows"]) == len(rows)
-    if hit:
-        wds = cache["rows"]  # the same weights as last time
-    else:
-        wds = [flat[k:k + m] for k in range(0, len(flat), m)]
-    if bias:
-        op, dx = "w·x+b", (*xd, 1.0)  # d/dw_i = x_i, d/db = 1: the same for every neuron
-    else:
-        op, dx = "w·x", tuple(xd)
-    f = None
-    if activation is not None:
-        f = ACTIVATIONS.get(activation)
-        if f is None:
-            raise ValueError(f"drives folds in 'tanh', 'sigmoid' or 'relu', not {activation!r}")
-        op = activation
-    out = []
-    for row, wd, label in zip(rows, wds, labels or repeat("")):
-        # summed as b + w1 x1 + w2 x2 + ..., micrograd's order (map stops at the last x: wd[n] is b)
-        s = sum(map(mul, wd, xd), wd[n] if bias else 0.0)
-        if s.__class__ is not float:  # numpy float64 or int data is fine; an array (a Batch weight) is not
-            s = _drive_number(s)
-        z = _new(Value)  # _node(s, op, row, dx, xs, wd), written out: this is the hot loop of training
-        if f is None:
-            z.data = s
-            z.label = label
-            z._fold = None
-        else:  # z = f(s) with the drive folded in: (its data, d f/d drive, its label)
-            z.data, local = f(s)
-            z.label = ""
-            z._fold = (s, local, label)
-        z.grad = 0.0
-        z.op = op
-        z._a = row
-        z._da = dx
-        z._b = xs
-        z._db = wd
-        out.append(z)
-    if cache is not None and not hit:
-        cache.update(numbers=flat, rows=wds)
-    return out
+def _adopt(v: Value, children: Iterable[Value], always: bool = False) -> None:
+    """Make v a node on these inputs whose chain rule is a closure (micrograd's way), set next."""
+    kids = tuple(dict.fromkeys(children))  # each input once, in order (micrograd keeps a set)
+    bad = [k for k in kids if not isinstance(k, Value)]
+    if bad:
+        raise TypeError(f"a Value's _children must be Values (the inputs it was computed from), "
+                        f"got {type(bad[0]).__name__}: {bad[0]!r}")
+    if kids or always:  # a vector of inputs, no second operand: local derivatives 0 until _backward is set
+        v._a, v._da, v._b, v._db, v._fold = kids, (0.0,) * len(kids), (), (), None
 
 
-def _drive_number(s: Any) -> float:
+def _probe(v: Value) -> tuple:
+    """The local derivatives of a node with a closure: its inputs' grads after one call at grad 1."""
+    kids = v.inputs
+    saved, v.grad = [k.grad for k in kids] + [v.grad], 1.0
+    for k in kids:
+        k.grad = 0.0
     try:
-        return _as_float(s, "a drive")
-    except TypeError:
-        raise TypeError(f"a drive needs scalar Values as weights and inputs, got data {s!r}: "
-                        "a Batch cannot be a weight") from None
+        v._closure()  # type: ignore[misc]
+        return tuple(k.grad for k in kids)
+    finally:
+        for k, g in zip((*kids, v), saved):
+            k.grad = g
 
 
 def _interleave(a: Sequence, b: Sequence) -> tuple:
     """(a1, b1, a2, b2, ..., an, bn) and a's extra last element (a drive's bias), if any."""
     n = len(b)
-    out = [None] * (2 * n)
+    out: list[Any] = [None] * (2 * n)
     out[0::2], out[1::2] = a[:n], b
     return (*out, *a[n:])
 
 
+# ---- the order: every node after (or, for backward, before) the nodes it was made from -----------
+
 def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, inputs before the nodes made from them.
 
-    Iterative depth-first search, so a graph of any depth works without
-    touching Python's recursion limit. A node's first input is explored first,
-    so the order reads like the formula: x1's part comes before x2's.
+    Iterative depth-first search, so a graph of any depth works without touching
+    Python's recursion limit. A node's first input is explored first, so the order
+    reads like the formula: x1's part comes before x2's.
     """
     return _postorder(root, first_input_first=True)
 
@@ -442,115 +384,32 @@ def topological_order(root: Value) -> list[Value]:
 def backward_order(root: Value) -> list[Value]:
     """The nodes in the order backward() visits them: `root` first, every node before its inputs.
 
-    Walking back, a node's first input is reached before its later ones. Where
-    a grad is a sum of many contributions (a weight used by every example), they
-    are added in this order, the same as micrograd's, so the sums round alike.
+    Walking back, a node's first input is reached before its later ones. Where a
+    grad is a sum of many contributions (a weight used by every example), they are
+    added in this order, the same as micrograd's, so the sums round alike.
     """
-    order = _postorder(root, first_input_first=False)
-    order.reverse()
-    return order
+    return _postorder(root, first_input_first=False)[::-1]
 
 
-def _postorder(root: Value, first_input_first: bool, leaves: list | None = None) -> list[Value]:
-    """Every node under root, each after its inputs; with a list `leaves`, the leaves go there instead.
-
-    Leaves need no visit of their own, so with `leaves` given they are noted as
-    met where their consumer is (backward() does this: it only walks the nodes with inputs).
-    """
+def _postorder(root: Value, first_input_first: bool) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
-    done: set[int] = set()  # ids of vectors (a layer's inputs, a neuron's weights) whose nodes are all placed
     stack: list[Value | None] = [root]  # nodes to visit; None marks "the node below is complete"
-    pop, place, saw = stack.pop, order.append, seen.add  # bound once: this loop is hot
-    leaf = place if leaves is None else leaves.append
     while stack:
-        v = pop()
-        if v is None:  # every input of the node under the marker is placed: it can go next
-            place(pop())
-            continue
-        if v in seen:
-            continue
-        saw(v)
-        if v._fold is not None and leaves is None:  # a walk anyone will read: folded drives become nodes
-            v._unfold()
-        a, b = v._a, v._b
-        if a is None:
-            leaf(v)
-        elif a.__class__ is not tuple:  # one or two Values: push the ones not placed yet
-            if leaves is not None:
-                if a._a is None and a not in seen:
-                    saw(a)
-                    leaf(a)
-                if b is not None and b._a is None and b not in seen:
-                    saw(b)
-                    leaf(b)
-            if a in seen:
-                if b is None or b in seen:
-                    place(v)
-                else:
-                    stack += (v, None, b)
-            elif b is None or b in seen:
-                d = a._a
-                if d.__class__ is tuple and id(d) in done and id(a._b) in done:  # an activation of a drive
-                    saw(a)  # whose weights and inputs are placed: both go now, with no trip through the stack
-                    place(a)
-                    place(v)
-                else:
-                    stack += (v, None, a)
-            else:  # the operand popped next goes at once if its inputs are leaves or placed (a sum's terms)
-                u = a if first_input_first else b
-                p, q = u._a, u._b
-                if (leaves is not None and p.__class__ is not tuple and (p._a is None or p in seen)
-                        and (q is None or q._a is None or q in seen)):
-                    if p._a is None and p not in seen:
-                        saw(p)
-                        leaf(p)
-                    if q is not None and q._a is None and q not in seen:
-                        saw(q)
-                        leaf(q)
-                    saw(u)
-                    place(u)
-                    stack += (v, None, b if first_input_first else a)
-                else:
-                    stack += (v, None, b, a) if first_input_first else (v, None, a, b)
-        elif id(a) in done and id(b) in done:  # a drive whose weights and inputs are all placed
-            place(v)
-        else:
-            todo = [u for u in (a, b) if not _placed(u, seen, done)]
-            if not todo:
-                place(v)
-                continue
+        v = stack.pop()
+        if v is None:  # every input of the node under the marker is placed: it goes next
+            order.append(stack.pop())  # type: ignore[arg-type]
+        elif v not in seen:
+            seen.add(v)
             stack += (v, None)
-            if len(todo) == 1 and todo[0].__class__ is tuple:
-                nodes = todo[0]
-            else:  # the inputs in order, without unfolding a folded drive (v.inputs would)
-                nodes = _interleave(a, b) if b.__class__ is tuple else v.inputs
-            # the stack is last in, first out: push reversed to explore the first input first
-            stack += reversed(nodes) if first_input_first else nodes
+            inputs = v.inputs  # last in, first out: reversed, the first input is explored first
+            stack += reversed(inputs) if first_input_first else inputs
     return order
-
-
-def _placed(operand: Any, seen: set, done: set) -> bool:
-    """Whether every node of an operand (a Value, a vector of them, or None) is already placed."""
-    if operand is None:
-        return True
-    if operand.__class__ is not tuple:
-        return operand in seen
-    if id(operand) in done:
-        return True
-    if seen.issuperset(operand):  # seen and not placed would make a cycle: seen here means placed
-        done.add(id(operand))
-        return True
-    return False
 
 
 def values(xs: Iterable[Number], label: str = "") -> list[Value]:
     """Wrap numbers as leaf Values, labelled label1, label2, ... when a label is given."""
     return [Value(x, f"{label}{i}" if label else "") for i, x in enumerate(xs, 1)]
-
-
-def _lift(x: Value | Number) -> Value:
-    return x if isinstance(x, Value) else Value(x)
 
 
 def _as_float(x: object, what: str) -> float:
@@ -565,18 +424,19 @@ def _as_float(x: object, what: str) -> float:
         if math.isfinite(f):
             return f
         raise ValueError(f"{what} must be a finite number, got {f!r}")
-    kind = type(x).__name__
-    raise TypeError(f"{what} must be a real number (int, float or numpy scalar), got {kind}: {x!r}")
+    raise TypeError(f"{what} must be a real number (int, float or numpy scalar), "
+                    f"got {type(x).__name__}: {x!r}")
 
 
-def _checked_pow(a: float, b: float, base: Value) -> float:
+def _finite(f: Callable[..., tuple], a: float, b: float, base: Value) -> tuple:
+    """f(a, b) for a power, or an OverflowError naming the base when it leaves the floats."""
     try:
-        out = a ** b
+        result = f(a, b)
     except OverflowError:
-        out = math.inf
-    if not math.isfinite(out):
+        result = (math.inf,)
+    if not math.isfinite(result[0]):
         raise OverflowError(f"{a!r} ** {b!r} overflows a float ({base._name()})")
-    return out
+    return result
 
 
 def _short(k: float) -> str:

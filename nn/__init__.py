@@ -19,10 +19,10 @@ from nn.losses import (
     sum_squares,
     total,
 )
-from nn.module import MLP, Layer, Module, Neuron
+from nn.module import MLP, Layer, Module, Neuron, from_torch, load
 from nn.optim import SGD, Adam
-from nn.state import load, load_state_dict, save, state_dict
-from nn.torch_bridge import from_torch, to_torch
+from nn.state import load_state_dict, save, state_dict
+from nn.torch_bridge import to_torch
 
 __all__ = [
     "MLP", "Layer", "Module", "Neuron", "labels",

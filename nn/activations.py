@@ -1,11 +1,18 @@
-"""Activation functions by name: what a layer applies to each neuron's drive."""
+"""Activation functions by name: what a layer applies to each neuron's drive, in one table.
+
+Each entry says how a layer applies the function (as a method, so a Value subclass
+such as micrograd.batch's Batch runs its own), whether micrograd.drives can fold it
+into the drives, and which torch.nn module computes it (nn.torch_bridge).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from operator import methodcaller
+from typing import NamedTuple
 
 from micrograd import Value
+from micrograd.engine import ACTIVATIONS as FOLDABLE  # the ones micrograd.drives folds in
 
 Activation = Callable[[Value], Value]
 
@@ -15,23 +22,23 @@ def square(z: Value) -> Value:
     return z ** 2
 
 
-# 'linear' has no function: the drive itself is the neuron's output (no extra node)
-ACTIVATIONS: dict[str, Activation | None] = {
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "square": square,
-    "linear": None,
+class Entry(NamedTuple):
+    """One activation: the function a user may pass, how a layer applies it, its torch.nn module."""
+
+    function: Activation | None  # None for 'linear': the drive itself is the output (no extra node)
+    apply: Activation | None
+    torch: str
+
+
+ACTIVATIONS: dict[str, Entry] = {
+    "tanh": Entry(Value.tanh, methodcaller("tanh"), "Tanh"),
+    "relu": Entry(Value.relu, methodcaller("relu"), "ReLU"),
+    "sigmoid": Entry(Value.sigmoid, methodcaller("sigmoid"), "Sigmoid"),
+    "square": Entry(square, square, "Square"),  # not in torch.nn: nn.torch_bridge writes one
+    "linear": Entry(None, None, "Identity"),
 }
+FOLDED = frozenset(FOLDABLE)  # computed with the drives by micrograd.drives(activation=...)
 _ALIASES = {"identity": "linear", None: "linear"}
-# applied as methods, so a Value subclass (e.g. one that carries a batch) runs its own version
-_APPLY: dict[str, Activation | None] = {
-    "tanh": methodcaller("tanh"),
-    "relu": methodcaller("relu"),
-    "sigmoid": methodcaller("sigmoid"),
-    "square": square,
-    "linear": None,
-}
 
 
 def resolve(activation: str | Activation | None) -> tuple[str, Activation | None]:
@@ -41,15 +48,15 @@ def resolve(activation: str | Activation | None) -> tuple[str, Activation | None
     its usual name; any other gets its __name__, so drawings can still show it.
     """
     if callable(activation):
-        for name, fn in ACTIVATIONS.items():
-            if fn is activation:
-                return name, _APPLY[name]
+        for name, entry in ACTIVATIONS.items():
+            if entry.function is activation:
+                return name, entry.apply
         return getattr(activation, "__name__", "custom"), activation
     if isinstance(activation, bool):  # micrograd's positional Neuron(nin, nonlin)
         activation = "relu" if activation else "linear"
-    name = _ALIASES.get(activation, activation)
-    if isinstance(name, str) and name in ACTIVATIONS:
-        return name, _APPLY[name]
+    key = _ALIASES.get(activation, activation)
+    if isinstance(key, str) and key in ACTIVATIONS:
+        return key, ACTIVATIONS[key].apply
     known = ", ".join(repr(n) for n in ACTIVATIONS)
     hint = " (for softmax, use a 'linear' output and nn.softmax or nn.cross_entropy)" \
         if activation == "softmax" else ""

@@ -71,7 +71,7 @@ def binary_cross_entropy(probability: Scalar, target: float) -> Value:
     return -total(terms)
 
 
-def hinge(score: Scalar, target: float) -> Value:
+def hinge(score: Value, target: float) -> Value:
     """max(0, 1 - t * score) for a label t of +1 or -1 (micrograd's demo)."""
     return (1 + -target * score).relu()  # micrograd's expression, so its numbers match bit for bit
 
@@ -116,7 +116,7 @@ def _values(logits: Any, what: str) -> list[Value]:
 
 def _target_distribution(target: Any, n: int) -> list[float]:
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
-        if not 0 <= target < n:
+        if not 0 <= int(target) < n:
             raise ValueError(f"class index {target} is out of range for {n} logits (0 to {n - 1})")
         return [1.0 if k == target else 0.0 for k in range(n)]
     t = [float(v) for v in _listed(target)]

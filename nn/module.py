@@ -1,5 +1,10 @@
 """Neurons, layers and MLPs built from `Value`s, with weights set exactly as a document gives them.
 
+PyTorch's conventions: a subclass of `Module` writes `forward`, and calling the
+module runs it; `parameters()` and `named_parameters()` come from the base class,
+which finds them in the attributes a subclass sets (a Value, a tuple of Values, a
+Module or a list of Modules), in the order they were set.
+
 `MLP(nin, nouts)` with no other argument is micrograd 0.1.0's MLP: weights drawn
 with random.uniform(-1, 1) neuron by neuron, layer by layer, zero biases, ReLU on
 hidden layers, a linear output, and a single output returned as a Value.
@@ -8,17 +13,15 @@ hidden layers, a linear output, and a single output returned as a Value.
 from __future__ import annotations
 
 import numbers
+import os
 import random
-from collections.abc import Sequence
-from itertools import chain
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from micrograd import Value, drives
-from nn import labels
-from nn.activations import Activation, resolve
+from nn import labels, state, torch_bridge
+from nn.activations import FOLDED, Activation, resolve
 from nn.weights import Matrix, layer_weights
-
-_FOLDED = ("tanh", "relu", "sigmoid")  # activations micrograd.drives computes with the drives
 
 
 def _outputs(rows: list, x: Any, bias: bool, cache: dict | None, activation: str, fn: Any,
@@ -26,7 +29,7 @@ def _outputs(rows: list, x: Any, bias: bool, cache: dict | None, activation: str
     """Neurons' outputs on inputs x: their drives z (labelled), then the activation a = f(z) of each."""
     if fn is None:  # 'linear': the drive is the output
         return drives(rows, x, bias, cache, labels=z_labels)
-    if activation in _FOLDED:
+    if activation in FOLDED:
         out = drives(rows, x, bias, cache, activation, z_labels)
     else:  # any other function (seed 000's square, a user's): applied to each drive
         out = list(map(fn, drives(rows, x, bias, cache, labels=z_labels)))
@@ -36,11 +39,58 @@ def _outputs(rows: list, x: Any, bias: bool, cache: dict | None, activation: str
 
 
 class Module:
-    """Anything with parameters: zero_grad() clears their grads before a fresh backward()."""
+    """Anything with parameters: `forward` computes, calling the module runs it.
+
+    Setting an attribute to a Value or a tuple of Values makes them parameters
+    (named 'b', 'w.0', 'w.1', ...), to a Module or a list of Modules makes them
+    submodules ('layers.0', ...); names starting with '_' are left alone.
+    """
+
+    _parameters: dict[str, Value] = {}  # never written: _register gives each module dicts of its own
+    _modules: dict[str, Module] = {}
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward(), which calling it runs")
+
+    def __call__(self, *args: Any) -> Any:
+        """self.forward(*args); a single output in a list is returned as a Value, as in micrograd."""
+        out = self.forward(*args)
+        return out[0] if out.__class__ is list and len(out) == 1 else out
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if not name.startswith("_"):
+            self._register(name, getattr(self, name))  # a property's setter may have stored another form
+
+    def _register(self, name: str, value: Any) -> None:
+        found: dict[str, Any] = {}
+        if isinstance(value, (Value, Module)):
+            found[name] = value
+        elif isinstance(value, (list, tuple)) and value and (
+                all(isinstance(v, Value) for v in value) or all(isinstance(v, Module) for v in value)):
+            found = {f"{name}.{i}": v for i, v in enumerate(value)}
+        if self._parameters is Module._parameters:  # this module's first: tables of its own (set as
+            object.__setattr__(self, "_parameters", {})  # attributes: reading __dict__ would slow every
+            object.__setattr__(self, "_modules", {})  # later attribute read down)
+        for table in (self._parameters, self._modules):
+            for key in [k for k in table if (k == name or k.startswith(name + ".")) and k not in found]:
+                del table[key]
+        for key, v in found.items():  # a name already there keeps its place in the order
+            (self._parameters if isinstance(v, Value) else self._modules)[key] = v
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value, in a fixed order."""
-        return []
+        """Every trainable Value, in a fixed order: this module's own, then each submodule's."""
+        params = list(self._parameters.values())
+        for m in self._modules.values():
+            params += m.parameters()
+        return params
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
+        """(name, parameter) pairs in parameters()' order, e.g. ('layers.0.neurons.1.w.0', w12^(1))."""
+        for name, p in self._parameters.items():
+            yield prefix + name, p
+        for name, m in self._modules.items():
+            yield from m.named_parameters(f"{prefix}{name}.")
 
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0.0."""
@@ -71,6 +121,8 @@ class Neuron(Module):
         b0 = bias_init if bias_init is not None else init if init is not None else 0.0
         self._w, self._b = tuple(w), Value(b0, labels.bias(layer, index)) if bias else None
         self._params = self._w + (self._b,) if bias else self._w  # the drive's weight vector, one tuple
+        self._register("w", self._w)  # parameters w.0, w.1, ..., then b
+        self._register("b", self._b)
         self._z_label = labels.drive(layer, index)
         self._a_label = labels.activation(layer, index)
 
@@ -101,7 +153,7 @@ class Neuron(Module):
         self._b = bias
         self._params = self._w + (bias,)
 
-    def __call__(self, x: Sequence[Value | float]) -> Value:
+    def forward(self, x: Sequence[Value | float]) -> Value:
         """The neuron's output for inputs x (Values or numbers)."""
         if len(x) != self.nin:
             raise ValueError(f"neuron {self.index} of layer {self.layer} takes {self.nin} inputs, "
@@ -110,9 +162,6 @@ class Neuron(Module):
             x = [x[i] for i in self.connections]
         return _outputs([self._params], x, self._b is not None, None, self.activation, self._fn,
                         [self._z_label], [self._a_label])[0]
-
-    def parameters(self) -> list[Value]:
-        return list(self._params)
 
     def __repr__(self) -> str:
         name = "ReLU" if self.activation == "relu" else self.activation.capitalize()
@@ -143,13 +192,14 @@ class Layer(Module):
         self._a_labels = [n._a_label for n in self.neurons]
         self._numbers: dict = {}  # drives(cache=...): the weights' numbers, shared while they do not change
 
-    def __call__(self, x: Any) -> Value | list[Value]:
-        """The layer's outputs; a single one is returned as a Value, as in micrograd."""
-        out = self.forward(_inputs(x, self.nin, f"layer {self.index}") if self.index == 1 else x)
-        return out[0] if len(out) == 1 else out
+    def forward(self, x: Any) -> list[Value]:
+        """The layer's outputs as a list, however many there are (calling the layer gives one as a Value).
 
-    def forward(self, x: Sequence[Value | float]) -> list[Value]:
-        """The layer's outputs as a list, however many there are."""
+        A first layer's numbers become leaves labelled x1, x2, ...
+        """
+        return self._outputs(_inputs(x, self.nin, "layer 1") if self.index == 1 else x)
+
+    def _outputs(self, x: Sequence[Value | float]) -> list[Value]:
         if len(x) != self.nin:
             raise ValueError(f"layer {self.index} takes {self.nin} inputs, got {len(x)}")
         if self.mask is not None:
@@ -157,9 +207,6 @@ class Layer(Module):
         # one drive per neuron, all on one shared vector of inputs
         return _outputs([n._params for n in self.neurons], x, self.bias, self._numbers, self.activation,
                         self._fn, self._z_labels, self._a_labels)
-
-    def parameters(self) -> list[Value]:
-        return list(chain.from_iterable(n.parameters() for n in self.neurons))
 
     @property
     def W(self) -> Matrix:
@@ -175,7 +222,7 @@ class Layer(Module):
     @property
     def b(self) -> list[float] | None:
         """The biases b[out], or None for a layer without them."""
-        return [n.b.data for n in self.neurons] if self.bias else None
+        return [n.b.data for n in self.neurons if n.b is not None] if self.bias else None
 
     def set_weights(self, entry: Any, layout: str = "out_in") -> None:
         """Set this layer's weights from `entry` in `layout` ('out_in' or 'in_out', see nn.weights)."""
@@ -192,10 +239,11 @@ class Layer(Module):
                                          "no connection there: set it to 0 or change the mask")
 
     def _assign(self, W: Matrix, b: list[float] | None) -> None:
-        for n, row, bj in zip(self.neurons, W, b or [None] * self.nout):
+        biases: list[float | None] = list(b) if b else [None] * self.nout
+        for n, row, bj in zip(self.neurons, W, biases):
             for w, i in zip(n.w, n.connections or range(self.nin)):
                 w.data = row[i]
-            if bj is not None:
+            if bj is not None and n.b is not None:
                 n.b.data = bj
 
     def __repr__(self) -> str:
@@ -238,15 +286,12 @@ class MLP(Module):
         if weights is not None:
             self.set_weights(weights, layout)
 
-    def __call__(self, x: Any) -> Value | list[Value]:
-        """The network's outputs for input x; a single output is returned as a Value."""
+    def forward(self, x: Any) -> list[Value]:
+        """The network's outputs for input x, as a list (calling the MLP gives a single one as a Value)."""
         x = _inputs(x, self.nin, "the MLP")
         for layer in self.layers:
-            x = layer.forward(x)
-        return x[0] if len(x) == 1 else x
-
-    def parameters(self) -> list[Value]:
-        return list(chain.from_iterable(layer.parameters() for layer in self.layers))
+            x = layer._outputs(x)  # forward without looking at the inputs again
+        return x
 
     def set_weights(self, weights: Sequence[Any], layout: str = "out_in") -> None:
         """Set every layer's weights (one entry per layer); on any error nothing changes."""
@@ -263,31 +308,48 @@ class MLP(Module):
 
     def state_dict(self) -> dict[str, Any]:
         """The model's shape and weights as a plain dict (see nn.state)."""
-        from nn import state  # nn.state builds MLPs, so it is imported when needed
         return state.state_dict(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Set the weights from a state_dict of the same shape; on any error nothing changes."""
-        from nn import state
         state.load_state_dict(self, state_dict)
 
-    def save(self, path: Any) -> None:
+    @classmethod
+    def from_state_dict(cls, state_dict: dict[str, Any], source: str = "the state") -> MLP:
+        """A new MLP of the shape a state_dict describes, with its weights."""
+        state.check(state_dict, source)
+        state.buildable(state_dict, source)
+        layers = state_dict["layers"]
+        model = cls(state_dict["nin"], [e["nout"] for e in layers],
+                    [e["activation"] for e in layers[:-1]], layers[-1]["activation"],
+                    bias=layers[0]["bias"], init=0.0, mask=[e["mask"] for e in layers])
+        state.load_state_dict(model, state_dict, source)
+        return model
+
+    def save(self, path: str | os.PathLike) -> None:
         """Write the model to `path` as JSON; nn.load(path) rebuilds it exactly."""
-        from nn import state
         state.save(self, path)
 
-    def load(self, path: Any) -> MLP:
+    def load(self, path: str | os.PathLike) -> MLP:
         """Set the weights from a file written by save(); on any error the model is unchanged."""
-        from nn import state
         return state.load_into(self, path)
 
     def to_torch(self, dtype: Any = None) -> Any:
         """An equivalent torch.nn.Sequential with the same weights (float64 unless dtype is given)."""
-        from nn import torch_bridge
         return torch_bridge.to_torch(self, dtype)
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+def load(path: str | os.PathLike) -> MLP:
+    """A new MLP rebuilt from a file written by save()."""
+    return MLP.from_state_dict(state.read(path), str(path))
+
+
+def from_torch(sequential: Any) -> MLP:
+    """An MLP with the weights of a torch.nn.Sequential of Linear layers and Tanh/ReLU/Sigmoid/Identity."""
+    return MLP.from_state_dict(torch_bridge.state_of(sequential), "the Sequential")
 
 
 def _inputs(x: Any, nin: int, what: str) -> list[Value]:
@@ -318,7 +380,7 @@ def _mask(mask: Any, nin: int, nout: int, index: int) -> list[list[bool]] | None
 
 
 def _count(n: Any, what: str) -> int:
-    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0:
+    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and int(n) > 0:
         return int(n)
     raise ValueError(f"{what} must be a whole number > 0, got {n!r}")
 

@@ -4,6 +4,11 @@ Floats go through JSON as their repr, so every weight comes back bit for bit. A
 file that is truncated, of another shape or not ours is an error that leaves
 the model as it was; a save writes a temporary file first and renames it, so a
 failed save never leaves half a file.
+
+These functions read a model through its public attributes (nin, layers, each
+layer's nout, activation, bias, mask, W, b and set_weights), so nn.module imports
+this file and not the other way round: MLP.state_dict, save and load call it, and
+MLP.from_state_dict (nn.load) builds a new model from what `read` returns.
 """
 
 from __future__ import annotations
@@ -15,13 +20,12 @@ from typing import Any
 
 from micrograd.files import write_atomically
 from nn.activations import ACTIVATIONS
-from nn.module import MLP
 
 FORMAT = "micrograd-lab/nn.MLP"
 VERSION = 1
 
 
-def state_dict(model: MLP) -> dict[str, Any]:
+def state_dict(model: Any) -> dict[str, Any]:
     """Everything needed to rebuild `model`: its shape, activations, masks, weights and biases."""
     return {
         "format": FORMAT,
@@ -38,9 +42,9 @@ def state_dict(model: MLP) -> dict[str, Any]:
     }
 
 
-def load_state_dict(model: MLP, state: Any, source: str = "the state") -> None:
+def load_state_dict(model: Any, state: Any, source: str = "the state") -> None:
     """Set `model`'s weights from a state_dict of the same shape; on any error nothing changes."""
-    layers = _checked(state, source)
+    layers = check(state, source)
     if state["nin"] != model.nin or len(layers) != len(model.layers):
         raise ValueError(f"{source} is for a net of shape {_shape(state)} but the model is "
                          f"{_shape(state_dict(model))}")
@@ -58,7 +62,7 @@ def load_state_dict(model: MLP, state: Any, source: str = "the state") -> None:
         raise ValueError(f"{source}: {error}") from None
 
 
-def save(model: MLP, path: str | os.PathLike) -> None:
+def save(model: Any, path: str | os.PathLike) -> None:
     """Write `model` to `path` as JSON (atomically: the old file stays until the new one is whole)."""
     path = Path(path)
     text = json.dumps(state_dict(model), indent=1)
@@ -76,31 +80,25 @@ def read(path: str | os.PathLike) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise ValueError(f"{path} is not valid JSON ({error.msg} at line {error.lineno}): "
                          "the file is truncated or not a saved model") from None
-    _checked(state, str(path))
+    check(state, str(path))
     return state
 
 
-def load_into(model: MLP, path: str | os.PathLike) -> MLP:
+def load_into(model: Any, path: str | os.PathLike) -> Any:
     """Set `model`'s weights from a file written by save(); on any error the model is unchanged."""
     load_state_dict(model, read(path), str(path))
     return model
 
 
-def load(path: str | os.PathLike) -> MLP:
-    """A new MLP rebuilt from a file written by save()."""
-    state = read(path)
+def buildable(state: dict[str, Any], source: str) -> None:
+    """Check that MLP(...) can build the net a checked state describes (nn.load builds it)."""
     layers = state["layers"]
     for k, entry in enumerate(layers, 1):
         if entry["activation"] not in ACTIVATIONS:
-            raise ValueError(f"{path}: layer {k} uses the custom activation {entry['activation']!r}, "
+            raise ValueError(f"{source}: layer {k} uses the custom activation {entry['activation']!r}, "
                              "which a file cannot hold: build the MLP yourself, then model.load(path)")
     if any(e["bias"] != layers[0]["bias"] for e in layers):
-        raise ValueError(f"{path}: layers mix bias and no bias, which MLP cannot build")
-    model = MLP(state["nin"], [e["nout"] for e in layers],
-                [e["activation"] for e in layers[:-1]], layers[-1]["activation"],
-                bias=layers[0]["bias"], init=0.0, mask=[e["mask"] for e in layers])
-    load_state_dict(model, state, str(path))
-    return model
+        raise ValueError(f"{source}: layers mix bias and no bias, which MLP cannot build")
 
 
 def state_dict_mask(layer: Any) -> list[list[int]] | None:
@@ -108,8 +106,8 @@ def state_dict_mask(layer: Any) -> list[list[int]] | None:
     return None if layer.mask is None else [[int(on) for on in row] for row in layer.mask]
 
 
-def _checked(state: Any, source: str) -> list[dict[str, Any]]:
-    """The layer entries of a state, after checking that it is ours and complete."""
+def check(state: Any, source: str) -> list[dict[str, Any]]:
+    """The layer entries of a state, after checking that it is ours and complete (`source` names it)."""
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise ValueError(f"{source} is not a saved micrograd-lab MLP (no \"format\": {FORMAT!r})")
     if state.get("version") != VERSION:

@@ -1,12 +1,19 @@
-"""To and from PyTorch, so an answer can be checked the way seed 003 checks it (torch is optional)."""
+"""To and from PyTorch, so an answer can be checked the way seed 003 checks it (torch is optional).
+
+torch is imported only when one of these functions runs. `to_torch` reads a model
+through its public attributes and `state_of` turns a torch.nn.Sequential into a
+state_dict (nn.state's format): nn.module imports this file, and nn.from_torch
+builds the MLP from that state.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nn.module import MLP
+from nn import state
+from nn.activations import ACTIVATIONS
 
-_TO_TORCH = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid"}
+_FROM_TORCH = {entry.torch: name for name, entry in ACTIVATIONS.items()}  # 'Tanh' -> 'tanh', ...
 
 
 def _torch() -> Any:
@@ -27,7 +34,7 @@ def _square_module(torch: Any) -> Any:
     return Square()
 
 
-def to_torch(model: MLP, dtype: Any = None) -> Any:
+def to_torch(model: Any, dtype: Any = None) -> Any:
     """An equivalent torch.nn.Sequential: one Linear per layer, then its activation (none for 'linear').
 
     dtype defaults to torch.float64, so the numbers agree with ours to the last
@@ -48,32 +55,34 @@ def to_torch(model: MLP, dtype: Any = None) -> Any:
         modules.append(linear)
         if layer.activation == "square":
             modules.append(_square_module(torch))
-        elif layer.activation in _TO_TORCH:
-            modules.append(getattr(torch.nn, _TO_TORCH[layer.activation])())
+        elif layer.activation in ACTIVATIONS and layer.activation != "linear":
+            modules.append(getattr(torch.nn, ACTIVATIONS[layer.activation].torch)())
         elif layer.activation != "linear":
             raise ValueError(f"layer {layer.index}'s activation {layer.activation!r} has no "
                              "PyTorch module here: use tanh, relu, sigmoid, square or linear")
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(sequential: Any) -> MLP:
-    """An MLP with the weights of a torch.nn.Sequential of Linear layers and Tanh/ReLU/Sigmoid/Identity."""
+def state_of(sequential: Any) -> dict[str, Any]:
+    """The state_dict of an MLP with the weights of a torch.nn.Sequential (nn.from_torch builds it).
+
+    The Sequential holds Linear layers, each followed by at most one Tanh, ReLU,
+    Sigmoid, Identity or Square.
+    """
     torch = _torch()
-    names = {getattr(torch.nn, v): k for k, v in _TO_TORCH.items()}
-    names[torch.nn.Identity] = "linear"
     linears: list[Any] = []
     activations: list[str] = []
     for k, module in enumerate(sequential):
+        kind = type(module).__name__
         if isinstance(module, torch.nn.Linear):
             linears.append(module)
             activations.append("linear")
-        elif type(module) in names or type(module).__name__ == "Square":
-            name = names.get(type(module), "square")
+        elif kind in _FROM_TORCH and (kind == "Square" or type(module) is getattr(torch.nn, kind, None)):
             if not linears or activations[-1] != "linear":
-                raise ValueError(f"module {k} ({type(module).__name__}) must follow a Linear layer")
-            activations[-1] = name
+                raise ValueError(f"module {k} ({kind}) must follow a Linear layer")
+            activations[-1] = _FROM_TORCH[kind]
         else:
-            raise ValueError(f"module {k} is {type(module).__name__}: from_torch reads Linear, "
+            raise ValueError(f"module {k} is {kind}: from_torch reads Linear, "
                              "Tanh, ReLU, Sigmoid and Identity")
     if not linears:
         raise ValueError("the Sequential has no Linear layer")
@@ -81,15 +90,10 @@ def from_torch(sequential: Any) -> MLP:
         if linears[k].in_features != linears[k - 1].out_features:
             raise ValueError(f"Linear layer {k + 1} takes {linears[k].in_features} inputs but layer {k} "
                              f"gives {linears[k - 1].out_features}")
-    has_bias = {lin.bias is not None for lin in linears}
-    if len(has_bias) > 1:
+    if len({lin.bias is not None for lin in linears}) > 1:
         raise ValueError("the Linear layers mix bias=True and bias=False, which MLP cannot build")
-    bias = has_bias.pop()
-    model = MLP(linears[0].in_features, [lin.out_features for lin in linears], activations[:-1],
-                activations[-1], bias=bias, init=0.0)
-    weights = []
-    for lin in linears:
-        W = lin.weight.detach().double().tolist()
-        weights.append((W, lin.bias.detach().double().tolist()) if bias else W)
-    model.set_weights(weights)
-    return model
+    return {"format": state.FORMAT, "version": state.VERSION, "nin": linears[0].in_features,
+            "layers": [{"nout": lin.out_features, "activation": act, "bias": lin.bias is not None,
+                        "mask": None, "W": lin.weight.detach().double().tolist(),
+                        "b": lin.bias.detach().double().tolist() if lin.bias is not None else None}
+                       for lin, act in zip(linears, activations)]}

@@ -11,7 +11,7 @@ import pytest
 import nn
 from micrograd import Value, backward_order, dot, drives, topological_order
 from micrograd.batch import Batch
-from micrograd.engine import _postorder
+from micrograd.fastwalk import interior_order
 
 
 def close(a, b, rel=1e-9, abs_=1e-12):
@@ -369,12 +369,12 @@ def test_orders_place_each_node_once_on_the_right_side_of_every_edge(name):
 @pytest.mark.parametrize("name", GRAPHS + ["batch"])
 def test_walking_only_interior_nodes_keeps_their_order_and_notes_each_leaf_once(name):
     root = graph(name)
-    folded = _postorder(root, False, [])  # backward()'s own walk: activations keep their drives folded
+    folded = interior_order(root, [])  # backward()'s own walk: activations keep their drives folded
     full = backward_order(root)  # a walk anyone reads: every drive is a node of its own from now on
     drives_made = {v for v in full if v.op.startswith("w·x")} - set(folded)
     assert folded[::-1] == [v for v in full if v.op and v not in drives_made]
     leaves = []
-    interior = _postorder(root, False, leaves)
+    interior = interior_order(root, leaves)
     assert interior[::-1] == [v for v in full if v.op]
     assert len(leaves) == len(set(leaves)) and set(leaves) == {v for v in walk(root) if not v.op}
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from micrograd import Value, backward_order, topological_order
-from micrograd.engine import _postorder
+from micrograd.fastwalk import interior_order
 
 # Each step applies one op to nodes chosen from those made so far, so later nodes reuse
 # earlier ones: the graph is a DAG with shared sub-expressions, not a tree.
@@ -122,6 +122,6 @@ def test_backwards_own_walk_keeps_backward_orders_order(program, xs):
     leaves = [Value(x) for x in xs]
     out = run(program, leaves, VALUE_OPS)
     noted = []
-    interior = _postorder(out, False, noted)[::-1]
+    interior = interior_order(out, noted)[::-1]
     assert interior == [v for v in backward_order(out) if v.op]
     assert len(noted) == len(set(noted)) and set(noted) == {v for v in topological_order(out) if not v.op}
