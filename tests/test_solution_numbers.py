@@ -16,10 +16,10 @@ import re
 import mpmath
 import pytest
 
-from viz.document import render
-from viz.notation import DIGITS
-from viz.problem import load, shipped
-from viz.solve import blocks
+from viz.homework.problem import load, shipped
+from viz.homework.solve import blocks
+from viz.notation.document import render
+from viz.notation.maths import DIGITS
 
 mp = mpmath.mp
 NETWORKS = ["seed_000", "seed_002", "seed_002_q2", "seed_003", "seed_004"]

@@ -16,10 +16,10 @@ import shutil
 
 import pytest
 
-from viz.document import render
-from viz.problem import load, shipped
-from viz.render import find_dot
-from viz.solve import blocks, solve
+from viz.draw.render import find_dot
+from viz.homework.problem import load, shipped
+from viz.homework.solve import blocks, solve
+from viz.notation.document import render
 
 SEEDS = ["seed_000", "seed_001", "seed_002", "seed_002_q2", "seed_003", "seed_004"]
 OPERATORS = ("=", "+", "−", "·", "←", "\u2003")  # a line may break after these (\quad: a list's comma)
