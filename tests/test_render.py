@@ -129,7 +129,7 @@ def test_jupyter_shows_svg_and_the_digraph_methods_use_the_found_program(tmp_pat
 
 
 def test_top_level_names_are_the_functions_whatever_was_imported_first(tmp_path):
-    """viz.render and viz.tree name submodules too; the package's names must stay the functions."""
+    """viz.draw.render and viz.draw.tree are modules; the package's names must stay the functions."""
     import viz
     import viz.draw.tree  # noqa: F401
     import viz.explain.derivation

@@ -18,7 +18,7 @@ import pytest
 
 from viz.homework.problem import load, shipped
 from viz.homework.solve import blocks
-from viz.notation.document import render
+from viz.notation.document import write
 from viz.notation.maths import DIGITS
 
 mp = mpmath.mp
@@ -75,7 +75,7 @@ class _Equations(html.parser.HTMLParser):
 
 def equations(seed: str) -> list[tuple[int, str, str]]:
     page = _Equations()
-    page.feed(render(blocks(load(shipped(seed))), "html"))
+    page.feed(write(blocks(load(shipped(seed))), "html"))
     return page.found
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from micrograd import Value, topological_order
 from viz.draw import graph_layout
+from viz.draw.collapsed import draw_neurons
 from viz.draw.graph_cards import ORDERED, STAND_INS, card, fields, heading, oval
 from viz.draw.render import Drawing
 from viz.draw.style import BEFORE_BACKWARD, COLOURS, FADED, FONT, HIGHLIGHT, INK, LABEL_PT, NODE_PT, NOTE
@@ -65,7 +66,6 @@ def draw_dot(
     order = topological_order(root)
     collapsed = _collapsed(order, collapse, max_nodes)
     if collapsed is not None:
-        from viz.draw.collapsed import draw_neurons
         return draw_neurons(root, rankdir=rankdir, digits=digits, title=title, unicode=unicode,
                             note=collapsed)
     index = {id(v): k for k, v in enumerate(order)}

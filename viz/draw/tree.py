@@ -23,7 +23,7 @@ from viz.notation.numbers import DIGITS, number
 MAX_LINES = 200  # a screenful or two; past this the text says how much was left out
 
 
-def node_names(root: Value) -> dict[Value, str]:
+def unique_names(root: Value) -> dict[Value, str]:
     """A name for every node: its label, made unique with #k where labels repeat, else #k.
 
     k is the node's index in `topological_order(root)`, the same index the DOT
@@ -55,7 +55,7 @@ def tree(root: Value, digits: int = DIGITS, max_lines: int = MAX_LINES) -> str:
         raise TypeError(f"tree needs a micrograd Value, got {kind}: build the graph from Values first")
     if not isinstance(max_lines, int) or isinstance(max_lines, bool) or max_lines < 1:
         raise ValueError(f"max_lines must be a whole number >= 1, got {max_lines!r}")
-    names = node_names(root)
+    names = unique_names(root)
     rows: list[tuple[str, str, str, str]] = []  # (indent + name, op, data, grad)
     shown: set[Value] = set()
     cut = False

@@ -1,15 +1,80 @@
-"""Writing a Derivation out: Markdown with LaTeX maths (the documents' own format) or plain text."""
+"""A chain-rule derivation as it is written: its parts (Factor, Delta, Derivation) and their
+Markdown with LaTeX maths (the documents' own format) or plain text.
+
+viz.explain.derivation reads the parts off the graph; str(Derivation) writes them out.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from viz.explain.derivation import MAX_PATHS, Delta, Derivation, Factor
+from micrograd import Value
 from viz.notation.maths import num
-from viz.notation.numbers import number
+from viz.notation.numbers import DIGITS, number
 from viz.notation.ops import sigma_prime_text
 
 ACTIVATION_NAMES = {"**2": "square", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "linear"}
+MAX_PATHS = 12  # more paths than this are summed without being listed one by one
+
+
+@dataclass
+class Factor:
+    """One local derivative d(out)/d(node) along a path, with its formula and number."""
+
+    out: Value
+    node: Value
+    position: int     # which input of `out` the node is
+    formula: str      # in terms of names: 'σ(z1^(1))(1 − σ(z1^(1)))', 'x1', '1'
+    latex: str        # the same in LaTeX
+    instance: str     # the same with numbers: '0.5 (1 − 0.5)'; '' when that adds nothing
+    value: float
+    running: float    # product of this path's factors so far: dL/d(node) along this path
+
+
+@dataclass
+class Delta:
+    """delta_j^(l) = dL/dz_j^(l) of one neuron, with how it is computed from the next layer."""
+
+    layer: int
+    j: int
+    value: float
+    activation: str   # the activation's op ('sigmoid', 'tanh', 'relu', '**2') or 'linear'
+    z: float          # the drive
+    a: float          # the activation (= z for a linear neuron)
+    sigma_prime: float
+    # (k, delta_k, the node w_kj, w_kj) for each neuron k of the next layer that this one feeds
+    upstream: list[tuple[int, float, Value, float]] = field(default_factory=list)
+    dl_da: float | None = None  # set for an output neuron: dL/da, straight from the loss
+    output: Value | None = None  # the neuron's output node (a, or z when linear): named ŷ at the top
+
+
+@dataclass
+class Derivation:
+    """The chain rule from `loss` to `wrt`: every path's factors, their sum, and the delta form."""
+
+    loss: Value
+    wrt: Value
+    names: dict[int, str]
+    latex_names: dict[int, str]
+    paths: list[list[Factor]]
+    path_count: int
+    total: float
+    deltas: list[Delta]
+    definitions: list[tuple[str, str]]  # (text, LaTeX) '#12 = ...' for a name too long to write; '' if none
+    delta_input: Value | None  # the node a_i for a weight; None for a bias
+    format: str = "markdown"
+    digits: int = DIGITS
+
+    def name(self, v: Value) -> str:
+        """The name a node goes by in text: viz.notation.names.node_names' ASCII one (w12^(1), y_hat - t)."""
+        return self.names[id(v)]
+
+    def __str__(self) -> str:
+        return markdown(self) if self.format == "markdown" else text(self)
+
+    def _repr_markdown_(self) -> str:
+        return markdown(self)
 
 
 def text(d: Derivation) -> str:

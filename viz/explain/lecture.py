@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 
 from micrograd import Value, topological_order
 from micrograd.files import write_atomically
+from viz.draw.graph import draw_dot
 from viz.draw.render import pipe
 from viz.explain.layer_steps import layer_steps
 from viz.explain.steps import all_steps, chains, find, path_from
@@ -28,7 +29,7 @@ from viz.notation.numbers import DIGITS, pretty
 STATIC = pathlib.Path(__file__).with_name("static")
 SVG = "http://www.w3.org/2000/svg"
 SUMMARY_LINES = 12  # leaves listed on the last step
-MAX_NODES = 2000  # about a second to draw (viz.render's measurements); beyond, minutes
+MAX_NODES = 2000  # about a second to draw (viz.draw.render's measurements); beyond, minutes
 _EDGE = re.compile(r"^v(\d+)(op)?(?::[\w:]+)?->v(\d+)(op)?(?::[\w:]+)?$")  # ends may have ports: v3->v6op:n
 
 
@@ -89,8 +90,6 @@ def step_through(
 
 def _drawing(root: Value, grads: list[float], digits: int, rankdir: str, constants: bool = False) -> str:
     """draw_dot's SVG of the graph with one backward pass's grads on it, the Values untouched after."""
-    from viz.draw.graph import draw_dot  # here: the steps can be built and tested without the drawing
-
     order = topological_order(root)
     kept = [v.grad for v in order]
     try:

@@ -15,12 +15,18 @@ import shutil
 import tempfile
 from collections.abc import Callable
 
+from micrograd import topological_order
 from micrograd.files import current_umask
+from viz.draw.graph import draw_dot
+from viz.draw.network import draw_network
+from viz.draw.render import RendererNotFound
+from viz.draw.render import render as render_drawing
+from viz.explain import lecture as lecture_page
 from viz.homework.problem import Problem
 from viz.homework.run import Model
 from viz.homework.solution_graph import graph_solution
 from viz.homework.solution_network import network_solution
-from viz.notation.document import FORMATS, Block, Figure, Para, T, render
+from viz.notation.document import FORMATS, Block, Figure, Para, T, write
 from viz.notation.maths import DIGITS
 
 GRAPH_NODE_LIMIT = 300  # past this, the computation graph is drawn one node per neuron
@@ -50,7 +56,7 @@ def blocks(
 
 def text(problem: Problem, steps: int | None = None, fmt: str = "md", digits: int = DIGITS) -> str:
     """The worked solution as one string in `fmt` ('md', 'tex', 'html' or 'text'), without diagrams."""
-    return render(blocks(problem, steps, digits=digits), fmt)
+    return write(blocks(problem, steps, digits=digits), fmt)
 
 
 def draw(problem: Problem, folder: pathlib.Path) -> list[Block]:
@@ -59,11 +65,6 @@ def draw(problem: Problem, folder: pathlib.Path) -> list[Block]:
     Without a Graphviz program the DOT source is written instead, and the blocks say
     how to get the pictures.
     """
-    from viz.draw.graph import draw_dot
-    from viz.draw.network import draw_network
-    from viz.draw.render import RendererNotFound
-    from viz.draw.render import render as render_drawing
-
     model = Model(problem)
     first = model.forward()
     collapse = "neuron" if model.mlp is not None and graph_size(first.loss) > GRAPH_NODE_LIMIT else None
@@ -121,7 +122,7 @@ def solve(
                 links.append((LECTURE, LECTURE_LINK))
             except LectureSkipped as why:
                 figures.append(Para(T(f"No step-through page: {why}", f"No step-through page: {why}")))
-        page = render(blocks(problem, steps, figures, digits, progress), fmt, work, links)
+        page = write(blocks(problem, steps, figures, digits, progress), fmt, work, links)
         (work / f"solution.{fmt}").write_text(page, encoding="utf-8")
         names = sorted(p.name for p in work.iterdir())
         _usual_modes(work)
@@ -144,10 +145,6 @@ def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -
     the first parameter (w11^(1): in a network, the longest chain of the rule).
     A network also gets the layer view (drive, activation, delta), as the documents go.
     """
-    from micrograd import topological_order
-    from viz.draw.render import RendererNotFound
-    from viz.explain.lecture import MAX_NODES, step_through
-
     model = Model(problem)
     loss = model.forward().loss
     order = topological_order(loss)
@@ -157,12 +154,13 @@ def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -
         names += ", ..." if len(model.parameters) > 12 else ""
         which = "no Value has" if not found else f"{found} Values have"  # x1 of each example, say
         raise ValueError(f"wrt {wrt!r}: {which} that label in {problem.path}; the parameters are {names}")
-    if len(order) > MAX_NODES:
-        raise LectureSkipped(f"the graph has {len(order)} Values, more than the {MAX_NODES} a page can "
-                             "step through; a smaller network shows the same steps")
+    if len(order) > lecture_page.MAX_NODES:
+        raise LectureSkipped(f"the graph has {len(order)} Values, more than the {lecture_page.MAX_NODES} a "
+                             "page can step through; a smaller network shows the same steps")
     wrt = wrt if wrt is not None else (model.parameters[0].label if model.parameters else None)
     try:
-        return step_through(loss, path, wrt=wrt, title=problem.title, layers=model.mlp is not None)
+        return lecture_page.step_through(loss, path, wrt=wrt, title=problem.title,
+                                         layers=model.mlp is not None)
     except RendererNotFound as error:
         raise LectureSkipped(str(error)) from None
 
@@ -177,6 +175,4 @@ def _usual_modes(folder: pathlib.Path) -> None:
 
 def graph_size(root) -> int:
     """How many Values the graph behind `root` has."""
-    from micrograd import topological_order
-
     return len(topological_order(root))

@@ -195,10 +195,13 @@ def plain(blocks: list[Block]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def render(
+def write(
     blocks: list[Block], fmt: str, folder: pathlib.Path | None = None, links: list[tuple[str, str]] = ()
 ) -> str:
-    """The blocks in one of FORMATS ('md', 'tex', 'html') or 'text'; links: pages an HTML page points to."""
+    """The blocks written out in one of FORMATS ('md', 'tex', 'html') or 'text', as one string.
+
+    links: (file, words) of the pages an HTML page points to.
+    """
     if fmt == "md":
         return markdown(blocks)
     if fmt == "tex":

@@ -1,9 +1,8 @@
-"""Numbers and labels as the drawings and derivations print them."""
+"""Numbers as the drawings and derivations print them: short, and never rounded into a lie."""
 
 from __future__ import annotations
 
 import math
-import re
 
 DIGITS = 4  # significant digits shown by default
 HONEST_DIGITS = 12  # a round-looking number gets this many digits to show that it is not round
@@ -69,31 +68,3 @@ def _looks_round(text: str, x: float, digits: int) -> bool:
         significant = significant.rstrip("0")
     dropped = digits - len(significant)
     return dropped >= 2 or dropped >= 1 and digits <= 2
-
-
-_LABEL = re.compile(r"^([A-Za-z]+)_?(\d+(?:,\d+)*)?(?:\^\((\d+)\))?$")
-_GREEK = {"alpha", "beta", "gamma", "delta", "sigma", "theta", "eta", "lambda", "mu"}
-
-
-def latex_label(label: str) -> str:
-    """A node label in LaTeX: 'w12^(1)' -> 'w_{12}^{(1)}', 'y_hat' -> '\\hat{y}', 'loss' -> '\\text{loss}'."""
-    if label in ("y_hat", "yhat", "ŷ"):
-        return r"\hat{y}"
-    match = _LABEL.match(label)
-    if not match:
-        return r"\text{" + label.replace("_", r"\_").replace("^", r"\^{}") + "}"
-    name, index, layer = match.groups()
-    if name.lower() in _GREEK:
-        name = "\\" + name
-    elif len(name) > 1:
-        name = r"\text{" + name + "}"
-    return name + (f"_{{{index}}}" if index else "") + (f"^{{({layer})}}" if layer else "")
-
-
-def latex_number(x: float, digits: int = DIGITS, paren: bool = True) -> str:
-    """`number(x)` for LaTeX, e-notation as x 10^k; a negative number in parentheses (for products)."""
-    text = number(x, digits)
-    if "e" in text:
-        mantissa, power = text.split("e")
-        text = rf"{mantissa} \times 10^{{{power}}}"
-    return f"({text})" if paren and text.startswith("-") else text
