@@ -77,7 +77,7 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
         # the layer's cards cell by cell as wide as its widest, so the column lines up
         widths = [max(w) for w in zip(*(cell_widths(fields[key]) for key in keys))]
         for key in keys:
-            style: dict = {}
+            style = {}
             label = card(fields[key], stacked, style, widths)
             g.node(f"n{key[0]}_{key[1]}", label, **style)
             columns[-1].append(f"n{key[0]}_{key[1]}")

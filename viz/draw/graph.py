@@ -122,11 +122,11 @@ def draw_dot(
         for p, (node, local) in enumerate(zip(v.inputs, v.local_grads)):
             strong = on_path is not None and id(node) in on_path and id(v) in on_path
             faded = on_path is not None and not strong
-            text = show(local, digits) if local_grads else None
-            style = _edge_style(faded, text, strong)
+            label = show(local, digits) if local_grads else None
+            style = _edge_style(faded, label, strong)
             if _loose(node, kinds):  # a weight: pulled close to its neuron
                 style["weight"] = "8"
-            elif v.op in DOT_OPS and op_col[k] - box_col[index[id(node)]] > 1:
+            elif v.op in DOT_OPS and (at := op_col[k]) is not None and at - box_col[index[id(node)]] > 1:
                 # over a column of weights: in from above, so Graphviz routes it past a neuron's
                 # weights, never between a w and its b
                 style["headport"] = above
@@ -143,7 +143,7 @@ def _reading_order(order: list[Value], box: list[int], op: list[int | None]) -> 
     """(column, row) of every DOT node: where it stands when the drawing is read."""
     row = graph_layout.rows(order)
     where = {f"v{k}": (box[k], row[k]) for k in range(len(order))}
-    where.update({f"v{k}op": (op[k], row[k]) for k in range(len(order)) if op[k] is not None})
+    where.update({f"v{k}op": (col, row[k]) for k, col in enumerate(op) if col is not None})
     return where
 
 
@@ -203,7 +203,7 @@ def _pin(g: Drawing, reading: dict[str, tuple], boxed: set[str]) -> None:
 
 
 def _value_style(kind: str | None, faded: bool) -> dict:
-    style = {}
+    style: dict[str, str] = {}
     if kind:
         style.update(style="filled", fillcolor=COLOURS[kind])
     if faded:

@@ -33,14 +33,16 @@ def columns(order: list[Value], inputs: set[int]) -> tuple[list[int], list[int |
             continue
         read = [box[index[id(u)]] for u in v.inputs if placed[index[id(u)]]]
         loose = any(not placed[index[id(u)]] for u in v.inputs)
-        op[k] = max(read, default=-1) + (2 if loose else 1)
-        box[k] = op[k] + 1
+        at = max(read, default=-1) + (2 if loose else 1)
+        op[k], box[k] = at, at + 1
     first_use: dict[int, int] = {}
-    for k, v in enumerate(order):
+    for v, oval in zip(order, op):
+        if oval is None:  # a leaf: it has no inputs
+            continue
         for u in v.inputs:
             j = index[id(u)]
             if not placed[j]:
-                first_use[j] = min(first_use.get(j, op[k]), op[k])
+                first_use[j] = min(first_use.get(j, oval), oval)
     for j, col in first_use.items():
         box[j] = col - 1
     return box, op

@@ -158,8 +158,8 @@ def from_graph(root: Value, unicode: bool = True) -> Net:
     _finish(net, root, order, [u.activations[0] for u in last], unicode)
     for s in net.inputs:
         s.name = net.name(s.values[0])
-    for layer in layers:
-        for j, u in enumerate(layer.units, 1):
+    for drawn in layers:
+        for j, u in enumerate(drawn.units, 1):
             u.title = f"neuron {j}"
     return net
 
@@ -170,7 +170,7 @@ def _finish(net: Net, root: Value, order: list[Value], outs: list[Value], unicod
     net.backward_done = root.grad != 0.0
     keys = {id(v): u.key for layer in net.layers for u in layer.units for v in u.activations}
     used = {id(w) for layer in net.layers for u in layer.units for _, w in u.weights}
-    used |= {id(s) for s in net.inputs for s in s.values}
+    used |= {id(x) for s in net.inputs for x in s.values}
     targets = [v for v in order if not v.op and v.label and leaf_kind(v) == "constant" and id(v) not in used]
     nn_targets = [v for v in targets if _TARGET.match(v.label)]
     targets = sorted(nn_targets or targets, key=lambda v: _order_key(v.label, 0))

@@ -116,7 +116,7 @@ def bitmap_options(source: str) -> list[str]:
 
 def graph_sets(source: str) -> dict[str, str]:
     """The dpi, resolution and size that DOT source sets, outside quoted strings: {'dpi': '300'}."""
-    found = {}
+    found: dict[str, str] = {}
     for match in _GRAPH_SETS.finditer(source):
         before = source[: match.start()]
         if (before.count('"') - before.count('\\"')) % 2 == 0:

@@ -14,7 +14,7 @@ from micrograd import Value, topological_order
 from viz.explain.derivation_text import MAX_PATHS, Delta, Derivation, Factor
 from viz.notation.maths import latex_name
 from viz.notation.names import node_names
-from viz.notation.neurons import adjoints, consumers, role
+from viz.notation.neurons import adjoints, consumers, network_role, role
 from viz.notation.numbers import DIGITS
 from viz.notation.ops import DOT_OPS, definition, instance, local_template, partner
 
@@ -31,8 +31,8 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
     adj = adjoints(loss, order)
     on = _computed_from(order, wrt)
     count = _count_paths(order, wrt, on)
-    paths = _paths(loss, wrt, on) if count <= MAX_PATHS else []
-    paths = [_factors(p, names, latex) for p in paths]
+    walks = _paths(loss, wrt, on) if count <= MAX_PATHS else []
+    paths = [_factors(p, names, latex) for p in walks]
     deltas, delta_input = _delta_form(wrt, order, adj)
     on_paths = {id(f.out): f.out for path in paths for f in path}
     definitions = [_definition(v, names, latex) for v in order if id(v) in on_paths]
@@ -81,7 +81,8 @@ def _count_paths(order: list[Value], wrt: Value, on: set[int]) -> int:
 
 def _paths(loss: Value, wrt: Value, on: set[int]) -> list[list[tuple[Value, int]]]:
     """Each path from loss down to wrt as [(node, input position), ...], loss first."""
-    found, stack = [], [(loss, [])]
+    found: list[list[tuple[Value, int]]] = []
+    stack: list[tuple[Value, list[tuple[Value, int]]]] = [(loss, [])]
     while stack:
         node, path = stack.pop()
         if node is wrt:
@@ -142,7 +143,7 @@ def _delta_form(wrt: Value, order: list[Value], adj: dict[int, float]):
     todo = [z]
     while todo:
         zj = todo.pop()
-        key = (role(zj.label).layer, role(zj.label).j)
+        key = (network_role(zj).layer, network_role(zj).j)
         if key in deltas:
             continue
         delta, upstream = _delta(zj, used_by, adj)
@@ -153,8 +154,8 @@ def _delta_form(wrt: Value, order: list[Value], adj: dict[int, float]):
 
 def _delta(z: Value, used_by: dict, adj: dict[int, float]) -> tuple[Delta, list[Value]]:
     """delta of the neuron whose drive is z, and the next layer's drives it is computed from."""
-    r = role(z.label)
-    activations = [a for a, _ in used_by[id(z)] if role(a.label) and role(a.label).kind == "a"]
+    r = network_role(z)
+    activations = [a for a, _ in used_by[id(z)] if (ra := role(a.label)) and ra.kind == "a"]
     a = activations[0] if activations else z  # a linear neuron: its drive is its output
     sigma_prime = a.local_grads[0] if activations else 1.0
     delta = Delta(r.layer, r.j, adj[id(z)], a.op if activations else "linear", z.data, a.data, sigma_prime,
@@ -164,7 +165,7 @@ def _delta(z: Value, used_by: dict, adj: dict[int, float]) -> tuple[Delta, list[
     if fed and len(next_drives) == len(fed):  # a hidden neuron: the sum over the next layer
         for zk, p in next_drives:
             w = zk.inputs[p - 1]
-            delta.upstream.append((role(zk.label).j, adj[id(zk)], w, w.data))
+            delta.upstream.append((network_role(zk).j, adj[id(zk)], w, w.data))
         delta.upstream.sort(key=lambda u: u[0])
         return delta, [zk for zk, _ in next_drives]
     delta.dl_da = adj[id(a)]

@@ -43,10 +43,10 @@ class Delta:
     z: float          # the drive
     a: float          # the activation (= z for a linear neuron)
     sigma_prime: float
+    output: Value     # the neuron's output node (a, or z when linear): named ŷ at the top
     # (k, delta_k, the node w_kj, w_kj) for each neuron k of the next layer that this one feeds
     upstream: list[tuple[int, float, Value, float]] = field(default_factory=list)
     dl_da: float | None = None  # set for an output neuron: dL/da, straight from the loss
-    output: Value | None = None  # the neuron's output node (a, or z when linear): named ŷ at the top
 
 
 @dataclass

@@ -9,9 +9,11 @@ Names are the graph's own (viz.notation.names.node_names), numbers viz.notation.
 
 from __future__ import annotations
 
+from typing import Any
+
 from micrograd import Value
 from viz.notation.names import leaf_kind, typeset
-from viz.notation.neurons import role
+from viz.notation.neurons import network_role, role
 from viz.notation.numbers import pretty
 
 MAX_LINES = 10  # lines of weight gradients shown per layer; the rest are counted
@@ -30,21 +32,22 @@ def layer_steps(order: list[Value], names: list[str], steps: dict, digits: int) 
     users = _users(order)
 
     values: dict[str, str] = {}
-    columns = [{"title": "inputs", "cells": []}] if inputs else []
-    given = []
+    columns: list[dict[str, Any]] = [{"title": "inputs", "cells": []}] if inputs else []
+    given: list[str] = []
     for i, k in inputs:
         cell = {"id": f"0.{i}", "name": f"input {i}", "fields": [{"key": "x", "symbol": names[k]}]}
         columns[0]["cells"].append(cell)
         values[f"0.{i}.x"] = pretty(order[k].data, digits)
         given.append(f"0.{i}.x")
     layers = sorted({layer for layer, _ in drives})
-    forward, backward = [], []
+    forward: list[dict[str, Any]] = []
+    backward: list[dict[str, Any]] = []
     for layer in layers:
         js = sorted(j for at, j in drives if at == layer)
-        cells = []
+        cells: list[dict[str, Any]] = []
         for j in js:
             z = drives[layer, j]
-            fields = []
+            fields: list[dict[str, str]] = []
             if order[z].op == "w·x+b":  # the bias is the neuron's own: shown in it, given from the start
                 fields.append({"key": "b", "symbol": "b"})
                 values[f"{layer}.{j}.b"] = pretty(order[z].inputs[-1].data, digits)
@@ -112,7 +115,7 @@ def _loss_column(order, names, steps, outs: dict[int, int], values, given, links
 
 
 def _last_layer(order: list[Value], k: int) -> int:
-    return role(order[k].label).layer
+    return network_role(order[k]).layer
 
 
 def _links(order: list[Value], names: list[str], drives: dict, acts: dict, inputs: list, digits: int) -> list:
@@ -191,7 +194,7 @@ def _weight_lines(order, names, grads, zs: list[int], digits: int) -> list[str]:
 
 def _delta_name(z: Value) -> str:
     """δ_j^(l) of the neuron whose drive is z (z's label z_j^(l)), typeset."""
-    r = role(z.label)
+    r = network_role(z)
     return typeset(f"delta{r.j}^({r.layer})")
 
 

@@ -122,7 +122,7 @@ def tag_svg(svg: str, count: int, numbered: int | None = None) -> str:
     for g in tree.iter(f"{{{SVG}}}g"):
         kind = g.get("class")
         title = g.find(f"{{{SVG}}}title")
-        name = title.text if title is not None else ""
+        name = (title.text or "") if title is not None else ""
         if kind == "node" and re.fullmatch(r"v\d+op", name):
             g.set("data-op", name[1:-2])
         elif kind == "node" and re.fullmatch(r"v\d+", name):

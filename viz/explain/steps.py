@@ -158,7 +158,7 @@ def chains(order: list[Value], source: Value, limit: int = 6) -> list[list[tuple
             users.setdefault(index[id(u)], []).append((k, local))
     root = len(order) - 1
     found: list[list[tuple[int, float]]] = []
-    stack = [(index[id(source)], [])]
+    stack: list[tuple[int, list[tuple[int, float]]]] = [(index[id(source)], [])]
     while stack:
         k, path = stack.pop()
         if k == root:

@@ -41,7 +41,7 @@ class Answer:
     name: str          # as written: 'dL/dw11^(2)'
     text: str          # the number as written: '-0.04635772'
     line: int
-    key: Key | None = None
+    key: Key           # (pass, kind, label); until resolve() gives the rest, (pass, '', '')
 
     @property
     def value(self) -> float:
@@ -189,7 +189,8 @@ def report(verdicts: list[Verdict], title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _key(name: str, n: int, labels: set[str], aliases: dict, params: set[str], loss: str, problem) -> Key:
+def _key(name: str, n: int, labels: set[str], aliases: dict[str, str], params: set[str], loss: str,
+         problem: Problem) -> Key:
     compact = name.replace(" ", "").replace("∂", "d")
     if compact.startswith("new") and name.split()[0] == "new":
         label = aliases.get(name[3:].strip(), name[3:].strip())
@@ -209,7 +210,7 @@ def _key(name: str, n: int, labels: set[str], aliases: dict, params: set[str], l
     return (n, "data", _known(aliases.get(compact, compact), labels, name, aliases))
 
 
-def _known(label: str, labels: set[str], name: str, aliases: dict) -> str:
+def _known(label: str, labels: set[str], name: str, aliases: dict[str, str]) -> str:
     if label in labels:
         return label
     close = difflib.get_close_matches(label, sorted(labels | set(aliases)), n=3)

@@ -140,7 +140,7 @@ class _Builder:
         if drive is not None:
             return drive
         if isinstance(node, ast.Constant):
-            return float(node.value)
+            return _constant(node)
         if isinstance(node, ast.Name):
             return self.env[node.id]
         if isinstance(node, ast.UnaryOp):
@@ -149,8 +149,9 @@ class _Builder:
         if isinstance(node, ast.Call):
             arg = self.build(node.args[0])
             arg = arg if isinstance(arg, Value) else Value(arg)
-            name = node.func.id
+            name = _called(node)
             return arg ** 0.5 if name == "sqrt" else getattr(arg, name)()
+        assert isinstance(node, ast.BinOp), node  # the only node _parse lets through besides these
         left, right = self.build(node.left), self.build(node.right)
         if not isinstance(left, Value) and (isinstance(node.op, ast.Pow) or not isinstance(right, Value)):
             left = Value(left)  # 2**w has a Value exponent; 2*3 is still a node of the graph
@@ -212,15 +213,16 @@ def _show(node: ast.expr, name, number) -> tuple[T, float]:
         text = name(node.id)
         return text, 1.5 if text.plain.startswith("-") else 5
     if isinstance(node, ast.Constant):
-        text = number(float(node.value))
+        text = number(_constant(node))
         return text, 1.5 if text.plain.startswith("-") else 5
     if isinstance(node, ast.UnaryOp):
         inner = _wrap(_show(node.operand, name, number), 3)
         return ("-" if isinstance(node.op, ast.USub) else "+") + inner, 3
     if isinstance(node, ast.Call):
-        a, b, c, d = _FUNCTION_TEXT[node.func.id]
+        a, b, c, d = _FUNCTION_TEXT[_called(node)]
         inner, _ = _show(node.args[0], name, number)
         return T(a, c) + inner + T(b, d), 5
+    assert isinstance(node, ast.BinOp), node  # the only node _parse lets through besides these
     left, right = _show(node.left, name, number), _show(node.right, name, number)
     if isinstance(node.op, ast.Add | ast.Sub):
         sign = " + " if isinstance(node.op, ast.Add) else " - "
@@ -240,3 +242,15 @@ def _wrap(shown: tuple[T, float], at_least: float) -> T:
     if precedence >= at_least:
         return text
     return T(r"\left(", "(") + text + T(r"\right)", ")")
+
+
+def _constant(node: ast.Constant) -> float:
+    """A number in a formula (_parse lets no other constant through)."""
+    assert isinstance(node.value, int | float), node.value
+    return float(node.value)
+
+
+def _called(node: ast.Call) -> str:
+    """The name of the function a call calls (_parse lets only calls of a name through)."""
+    assert isinstance(node.func, ast.Name), node.func
+    return node.func.id

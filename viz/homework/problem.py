@@ -11,11 +11,13 @@ from __future__ import annotations
 import difflib
 import math
 import pathlib
+import sys
 from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeGuard
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
+else:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
 from viz.homework import formula
@@ -211,7 +213,7 @@ def _graph(table: object, where: _Where) -> Graph:
     if not isinstance(table, dict):
         where.fail("graph", "a table: [graph] with inputs, parameters, formulas and loss")
     where.known(table, GRAPH_KEYS, "graph.")
-    values = {}
+    values: dict[str, dict[str, Any]] = {}
     for key in ("inputs", "parameters", "formulas"):
         sub = table.get(key, {})
         if not isinstance(sub, dict) or (key == "formulas" and not sub):
@@ -270,10 +272,9 @@ def _examples(data: dict, key: str, where: _Where) -> list[list[float]]:
 
 
 def _matrix(value: object, where: _Where, key: str) -> list[list[float]]:
-    ok = isinstance(value, list) and value and all(
+    if not isinstance(value, list) or not value or not all(
         isinstance(r, list) and r and all(_is_number(v) for v in r) for r in value
-    )
-    if not ok:
+    ):
         where.fail(key, f"a list of rows of numbers, e.g. [[1, 2], [3, 4]], got {value!r}")
     return [[float(v) for v in row] for row in value]
 
@@ -291,7 +292,7 @@ def _dims(rows: list) -> str:
     return f"{len(rows)} row(s) of {'/'.join(map(str, lengths))}"
 
 
-def _is_number(v: object) -> bool:
+def _is_number(v: object) -> TypeGuard[int | float]:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
@@ -301,7 +302,7 @@ class _Where:
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def fail(self, key: str, expected: str):
+    def fail(self, key: str, expected: str) -> NoReturn:
         raise ProblemError(f"{self.path}: key '{key}': expected {expected}")
 
     def known(self, table: dict, keys: tuple[str, ...], prefix: str) -> None:
@@ -336,4 +337,4 @@ class _Where:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             got = "nothing" if value is None else repr(value)
             self.fail(prefix + key, f"one of {', '.join(options)}, got {got}{hint}")
-        return value
+        return str(value)  # one of the options, all of them text

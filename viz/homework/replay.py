@@ -57,7 +57,8 @@ def replay(problem: Problem, overrides: Mapping[Key, float], tracked: set[Key]
             consumers[u].append(k)
     values: dict[Key, float] = {}
     sources: dict[Key, frozenset[Key]] = {}
-    current = {v.label: (v.data, frozenset()) for v in order if v.label in params}
+    current: dict[str, tuple[float, frozenset[Key]]] = {
+        v.label: (v.data, frozenset()) for v in order if v.label in params}
 
     def keep(key: Key, value: float, used: frozenset[Key]) -> tuple[float, frozenset[Key]]:
         """Record the computed value; hand on the student's (if any) and what it now carries."""
@@ -67,7 +68,8 @@ def replay(problem: Problem, overrides: Mapping[Key, float], tracked: set[Key]
         return overrides.get(key, value), used
 
     for n in range(1, passes(problem) + 1):
-        data, data_used = [0.0] * len(order), [frozenset()] * len(order)
+        data = [0.0] * len(order)
+        data_used: list[frozenset[Key]] = [frozenset()] * len(order)
         for k, v in enumerate(order):
             if v.label in current:
                 value, used = current[v.label]
@@ -79,7 +81,8 @@ def replay(problem: Problem, overrides: Mapping[Key, float], tracked: set[Key]
             if v.label:
                 value, used = keep((n, "data", v.label), value, used)
             data[k], data_used[k] = value, used
-        grad, grad_used = [0.0] * len(order), [frozenset()] * len(order)
+        grad = [0.0] * len(order)
+        grad_used: list[frozenset[Key]] = [frozenset()] * len(order)
         grad[at[id(loss)]] = 1.0
         for k in reversed(range(len(order))):
             v = order[k]

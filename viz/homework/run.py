@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from micrograd import Value
 from nn import MLP, labels, losses
 from viz.homework import formula
-from viz.homework.problem import Problem
+from viz.homework.problem import Graph, Problem
 
 
 @dataclass
@@ -21,11 +21,11 @@ class Pass:
     """One forward and backward pass over every example, after backward()."""
 
     x: list[list[Value]]                      # [example][input]
+    loss: Value                               # sum or mean of `losses`, labelled 'loss'
     drives: list[list[list[Value]]] = field(default_factory=list)       # [example][layer][neuron]
     activations: list[list[list[Value]]] = field(default_factory=list)  # the drive again for 'linear'
     y_hat: list[list[Value]] = field(default_factory=list)  # [example][output]; softmax(z) for cross-entropy
     losses: list[Value] = field(default_factory=list)       # one per example
-    loss: Value | None = None                               # sum or mean of `losses`, labelled 'loss'
     nodes: dict[str, Value] = field(default_factory=dict)   # the formulas of a graph problem
 
 
@@ -58,18 +58,27 @@ class Model:
         """Every example through the current parameters, the loss, and backward() from it."""
         for p in self.parameters:
             p.grad = 0.0
-        result = self._graph_pass() if self.mlp is None else self._network_pass()
+        graph = self.problem.graph
+        result = self._graph_pass(graph) if graph is not None else self._network_pass(self.network)
         result.loss.backward()
         return result
+
+    @property
+    def network(self) -> MLP:
+        """The network of a network problem; a formula problem (seed 001) has none: a ValueError."""
+        if self.mlp is None:
+            raise ValueError(f"{self.problem.path} is written as formulas, not as a network: it has no MLP")
+        return self.mlp
 
     def step(self) -> None:
         """SGD: every parameter moves against its gradient, p <- p - lr * dL/dp."""
         lr = self.problem.lr
+        if lr is None:
+            raise ValueError(f"{self.problem.path}: a step needs a learning rate: add `lr = ...` to the file")
         for p in self.parameters:
             p.data -= lr * p.grad
 
-    def _graph_pass(self) -> Pass:
-        g = self.problem.graph
+    def _graph_pass(self, g: Graph) -> Pass:
         for leaf in self.leaves.values():
             leaf.grad = 0.0
         nodes = formula.build(g.formulas, self.leaves, frozenset(g.parameters))
@@ -77,29 +86,35 @@ class Model:
         out = [nodes[g.output]] if g.output else []
         return Pass(x=[inputs], y_hat=[out], losses=[nodes[g.loss]], loss=nodes[g.loss], nodes=nodes)
 
-    def _network_pass(self) -> Pass:
+    def _network_pass(self, mlp: MLP) -> Pass:
         problem = self.problem
-        result = Pass(x=[])
+        xs: list[list[Value]] = []
+        every_drive: list[list[list[Value]]] = []
+        every_activation: list[list[list[Value]]] = []
+        outputs: list[list[Value]] = []
+        each_loss: list[Value] = []
         for n, (x, t) in enumerate(zip(problem.x, problem.target), 1):
             inputs = [Value(v, labels.network_input(i)) for i, v in enumerate(x, 1)]
-            drives, acts, h = [], [], inputs
-            for layer in self.mlp.layers:
+            drives: list[list[Value]] = []
+            acts: list[list[Value]] = []
+            h = inputs
+            for layer in mlp.layers:
                 h = layer.forward(h)
                 acts.append(h)
                 drives.append([a if layer.activation == "linear" else a.inputs[0] for a in h])
             y_hat, loss = example_loss(problem.loss, h, t)
             if len(problem.x) > 1:
                 loss.label = f"loss{n}"
-            result.x.append(inputs)
-            result.drives.append(drives)
-            result.activations.append(acts)
-            result.y_hat.append(y_hat)
-            result.losses.append(loss)
+            xs.append(inputs)
+            every_drive.append(drives)
+            every_activation.append(acts)
+            outputs.append(y_hat)
+            each_loss.append(loss)
         combine = losses.mean if problem.reduction == "mean" else losses.total
-        total = result.losses[0] if len(result.losses) == 1 else combine(result.losses)
+        total = each_loss[0] if len(each_loss) == 1 else combine(each_loss)
         total.label = "loss"
-        result.loss = total
-        return result
+        return Pass(x=xs, loss=total, drives=every_drive, activations=every_activation, y_hat=outputs,
+                    losses=each_loss)
 
 
 def example_loss(kind: str, outputs: list[Value], target: list[float]) -> tuple[list[Value], Value]:

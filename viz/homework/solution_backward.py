@@ -34,7 +34,7 @@ def backward(problem: Problem, model: Model, p: Pass, n, f, grads: dict | None =
     """
     grads = {} if grads is None else grads
     out: list[Block] = [Heading(3, "Backpropagation")]
-    acts = list(dict.fromkeys(layer.activation for layer in model.mlp.layers))
+    acts = list(dict.fromkeys(layer.activation for layer in model.network.layers))
     out.append(
         Para(T("Derivatives of the activation functions:", "Derivatives of the activation functions:"))
     )
@@ -61,7 +61,7 @@ def backward(problem: Problem, model: Model, p: Pass, n, f, grads: dict | None =
             )
         )
     )
-    layers = model.mlp.layers
+    layers = model.network.layers
     deltas = shown_deltas(problem, layers, p)
     out.append(Heading(4, "Deltas"))
     if len(p.x) > 1 and problem.reduction == "mean":
@@ -133,9 +133,9 @@ def _delta(problem, layers, p: Pass, deltas: dict, e: int, l: int, j: int, z, a,
             prime = [_slope(layers[l - 1].activation, z)] if a is not z else []
             dl, dl_number = partial(L, output(j, len(p.y_hat[e]))), f(dy)
             if problem.loss == "half-squared-error" and len(p.x) == 1:  # the documents' -(t - y)
-                y, t = p.y_hat[e][j - 1], problem.target[e][j - 1]
+                y_hat, t = p.y_hat[e][j - 1], problem.target[e][j - 1]
                 dl = T("-(", "-(") + target(j, len(p.y_hat[e])) + " - " + output(j, len(p.y_hat[e])) + ")"
-                dl_number = T("-(", "-(") + n(t) + " - " + f(y.data) + ")"
+                dl_number = T("-(", "-(") + n(t) + " - " + f(y_hat.data) + ")"
             eq = chain(delta, product([dl] + prime), product([dl_number] + slope_t), n(shown))
     else:
         terms = [(k, nk.w[j - 1]) for k, nk in enumerate(layers[l].neurons, 1)]
@@ -186,6 +186,8 @@ def update(problem: Problem, model: Model, n, f, grads: dict | None = None) -> l
     grads: the gradients as backward() showed them (0 where the engine's is rounding noise).
     """
     lr, grads = problem.lr, grads or {}
+    if lr is None:
+        raise ValueError(f"{problem.path}: an update needs a learning rate: add `lr = ...` to the file")
     out: list[Block] = [
         Heading(3, "Update"),
         Para(
@@ -197,7 +199,7 @@ def update(problem: Problem, model: Model, n, f, grads: dict | None = None) -> l
             )
         ),
     ]
-    for layer in reversed(model.mlp.layers):
+    for layer in reversed(model.network.layers):
         for param in layer.parameters():
             grad = grads.get(id(param), param.grad)
             new = param.data - lr * param.grad  # the engine's step, as model.step() takes it

@@ -36,11 +36,10 @@ def graph_solution(
         blocks.append(Heading(2, f"Step {k}"))
         blocks.append(Heading(3, "Forward pass"))
         for name, expr in g.formulas.items():
-            value = _lookup(current.nodes, model.leaves)
             shown = chain(
                 sym(name),
                 formula.show(expr, sym, n),
-                formula.show(expr, lambda v, value=value: n(value(v)), n),
+                formula.show(expr, _numbered(current.nodes, model.leaves, n), n),
                 n(current.nodes[name].data),
             )
             blocks.append(Math(shown))
@@ -133,3 +132,10 @@ def _hint(c: Value, v: Value, n) -> tuple[T, T] | None:
 
 def _lookup(nodes: dict[str, Value], leaves: dict[str, Value]) -> Callable[[str], float]:
     return lambda name: (nodes.get(name) or leaves[name]).data
+
+
+def _numbered(nodes: dict[str, Value], leaves: dict[str, Value],
+              n: Callable[[float], T]) -> Callable[[str], T]:
+    """Each name in a formula written as its node's number."""
+    value = _lookup(nodes, leaves)
+    return lambda name: n(value(name))

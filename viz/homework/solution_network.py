@@ -86,23 +86,23 @@ def _given(problem: Problem, n) -> list[Block]:
             Math(T("x", "x") + tag + " = " + column(x) + T(r",\quad t", ",  t") + tag + " = " + column(t))
         )
     formula = LOSS_FORMULAS[problem.loss]
-    words = T(f"Loss: {problem.loss}, ${formula.latex}$", f"Loss: {problem.loss}, {formula.plain}")
+    loss = T(f"Loss: {problem.loss}, ${formula.latex}$", f"Loss: {problem.loss}, {formula.plain}")
     if len(problem.x) > 1:
-        words = words + f", the {problem.reduction} over the {len(problem.x)} examples"
+        loss = loss + f", the {problem.reduction} over the {len(problem.x)} examples"
     if problem.lr:
         lr = n(problem.lr)
-        words = words + T(rf"; learning rate $\eta = {lr.latex}$", f"; learning rate η = {lr.plain}")
-    out.append(Para(words + "."))
+        loss = loss + T(rf"; learning rate $\eta = {lr.latex}$", f"; learning rate η = {lr.plain}")
+    out.append(Para(loss + "."))
     return out
 
 
 def _forward(problem: Problem, model: Model, p: Pass, n, f) -> list[Block]:
     out: list[Block] = [Heading(3, "Forward pass")]
-    last = len(model.mlp.layers)
+    last = len(model.network.layers)
     for e in range(len(p.x)):
         if len(p.x) > 1:
             out.append(Heading(4, f"Example {e + 1}: x = {column(problem.x[e]).plain}"))
-        for l, layer in enumerate(model.mlp.layers, 1):
+        for l, layer in enumerate(model.network.layers, 1):
             out.append(Heading(4, f"Layer {l}" + (" (output)" if l == last else "")))
             out.append(Para(T("Drive:", "Drive:")))
             for z in p.drives[e][l - 1]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import pathlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -144,7 +145,7 @@ def latex(blocks: list[Block]) -> str:
 
 
 def html_page(
-    blocks: list[Block], folder: pathlib.Path | None = None, links: list[tuple[str, str]] = ()
+    blocks: list[Block], folder: pathlib.Path | None = None, links: Sequence[tuple[str, str]] = ()
 ) -> str:
     """One self-contained HTML page: maths as HTML (no MathJax, no network), figures inlined from `folder`.
 
@@ -196,7 +197,7 @@ def plain(blocks: list[Block]) -> str:
 
 
 def write(
-    blocks: list[Block], fmt: str, folder: pathlib.Path | None = None, links: list[tuple[str, str]] = ()
+    blocks: list[Block], fmt: str, folder: pathlib.Path | None = None, links: Sequence[tuple[str, str]] = ()
 ) -> str:
     """The blocks written out in one of FORMATS ('md', 'tex', 'html') or 'text', as one string.
 

@@ -55,7 +55,8 @@ def _glued(tokens: list[str]) -> set[int]:
     (items joined by \\quad) breaks only between its items; a side that is a sum breaks
     only after its + and −.
     """
-    glued, opened = set(), []
+    glued: set[int] = set()
+    opened: list[int] = []
     if r"\quad" in tokens:  # a list, x₁ = −0.7, x₂ = 1.2, ...: it breaks between items only
         glued.update(k for k, t in enumerate(tokens) if t.isspace() and k and tokens[k - 1] != r"\quad")
     for k, token in enumerate(tokens):
@@ -72,7 +73,9 @@ def _glued(tokens: list[str]) -> set[int]:
 
 def _products_in_sums(tokens: list[str]) -> set[int]:
     """Spaces after a · in a side of an equation that is a sum: 1 · 2.5 + 1 · 1.5 breaks only after +."""
-    glued, side, depth = set(), [], 0
+    glued: set[int] = set()
+    side: list[int] = []
+    depth = 0
     for k, token in enumerate([*tokens, "="]):
         depth += (token == "(") - (token == ")")
         if token == "=" and depth == 0:
@@ -208,7 +211,8 @@ class _Reader:
         raise Unsupported(f"{name} is not among the LaTeX the page can show: {self.source!r}")
 
     def skip_space(self) -> None:
-        if self.peek() is not None and self.peek().isspace():
+        ahead = self.peek()
+        if ahead is not None and ahead.isspace():
             self.k += 1
 
     def _skip_dot(self) -> str:

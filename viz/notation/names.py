@@ -73,12 +73,12 @@ def outputs(order: list[Value]) -> list[Value]:
     A node labelled y_hat counts too. They are ordered by neuron, 1..n.
     """
     index = {id(v): k for k, v in enumerate(order)}
-    roles = {id(v): parse(v.label) for v in order if v.label}
+    roles = {id(v): r for v in order if v.label and (r := parse(v.label)) is not None}
     layered = [r for r in roles.values() if r is not None and r[0] in ("z", "a")]
     if not layered:
         return [v for v in order if v.label.startswith("y_hat")]
     last = max(r[1] for r in layered)
-    fed = set()  # ids of nodes some node outside the network is computed from
+    fed: set[int] = set()  # ids of nodes some node outside the network is computed from
     for v in order:
         if roles.get(id(v)) is None and v.op:
             fed.update(id(u) for u in v.inputs)
@@ -128,7 +128,9 @@ def _output_names(order: list[Value], unicode: bool) -> dict[int, str]:
     labels = [v.label for v in outs]
     several = len(set(labels)) > 1
     for v in outs:
-        j = parse(v.label)[2]
+        parsed = parse(v.label)
+        assert parsed is not None  # outputs() are labelled drives or activations here, not y_hat
+        j = parsed[2]
         named[id(v)] = hat + (_sub(j, unicode) if several else "")
     if not several and len({v.label for v in targets}) == 1:
         for v in targets:

@@ -24,6 +24,14 @@ def role(label: str) -> Role | None:
     return Role(*parsed) if parsed else None
 
 
+def network_role(v: Value) -> Role:
+    """The role of a node already found to be part of a network; a ValueError with its label if not."""
+    r = role(v.label)
+    if r is None:
+        raise ValueError(f"{v.label!r} is not a network node's label in nn's notation (w12^(1), z1^(2), ...)")
+    return r
+
+
 def neuron_of(v: Value) -> tuple[int, int] | None:
     """(layer, j) of the neuron a weight, bias, drive or activation node belongs to."""
     r = role(v.label)
