@@ -10,7 +10,7 @@ import pytest
 
 from micrograd import topological_order
 from viz.homework.check import AnswersError, check, parse_answers, read_answers
-from viz.homework.problem import PROBLEMS, load, shipped
+from viz.homework.problem_file import PROBLEMS, load, shipped
 from viz.homework.replay import replay
 from viz.homework.run import Model
 

@@ -14,7 +14,7 @@ import nn
 from micrograd import topological_order
 from viz.draw.graph import draw_dot
 from viz.draw.render import find_dot, pipe
-from viz.homework import problem as problems
+from viz.homework import problem_file as problems
 from viz.homework.run import Model
 from viz.notation.neurons import role
 

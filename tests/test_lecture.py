@@ -12,7 +12,7 @@ from viz.draw.render import find_dot
 from viz.explain import lecture
 from viz.explain.lecture import step_through
 from viz.explain.steps import all_steps, chains
-from viz.homework.problem import PROBLEMS, load
+from viz.homework.problem_file import PROBLEMS, load
 from viz.homework.run import Model
 from viz.notation.names import leaf_kind
 from viz.notation.numbers import pretty

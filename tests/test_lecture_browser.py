@@ -17,7 +17,7 @@ from handmade import seed_004_loss
 from micrograd import Value, backward_order, topological_order
 from viz.draw.render import find_dot
 from viz.explain.lecture import step_through
-from viz.homework.problem import PROBLEMS, load
+from viz.homework.problem_file import PROBLEMS, load
 from viz.homework.run import Model
 from viz.notation.names import leaf_kind
 from viz.notation.numbers import pretty

@@ -18,7 +18,7 @@ from test_lecture_browser import shots as shots  # a fixture: imported to be use
 from micrograd import topological_order
 from viz.draw.render import find_dot
 from viz.homework import solve
-from viz.homework.problem import PROBLEMS, load
+from viz.homework.problem_file import PROBLEMS, load
 from viz.homework.run import Model
 
 playwright = pytest.importorskip("playwright.sync_api", reason="no playwright: pip install playwright")

@@ -5,7 +5,7 @@ import pathlib
 import pytest
 
 from nn import MLP
-from viz.homework.problem import PROBLEMS, ProblemError, load, parse, shipped, tomllib
+from viz.homework.problem_file import PROBLEMS, ProblemError, load, parse, shipped, tomllib
 from viz.homework.run import Model
 
 SEED_004 = """

@@ -16,7 +16,7 @@ import re
 import mpmath
 import pytest
 
-from viz.homework.problem import load, shipped
+from viz.homework.problem_file import load, shipped
 from viz.homework.solve import blocks
 from viz.notation.document import write
 from viz.notation.maths import DIGITS

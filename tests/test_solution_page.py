@@ -17,7 +17,7 @@ import shutil
 import pytest
 
 from viz.draw.render import find_dot
-from viz.homework.problem import load, shipped
+from viz.homework.problem_file import load, shipped
 from viz.homework.solve import blocks, solve
 from viz.notation.document import write
 

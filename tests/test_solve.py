@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from viz.draw.render import find_dot
-from viz.homework.problem import load, shipped
+from viz.homework.problem_file import load, shipped
 from viz.homework.solve import solve, text
 
 needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot or graphviz-pure)")

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 
-from viz.homework.problem import load, shipped
+from viz.homework.problem_file import load, shipped
 from viz.homework.solve import text
 
 

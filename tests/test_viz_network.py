@@ -12,7 +12,7 @@ from micrograd import Value
 from viz import draw_network
 from viz.cli import main
 from viz.draw.render import find_dot, source_of
-from viz.homework import problem as problems
+from viz.homework import problem_file as problems
 from viz.homework.run import Model
 from viz.notation.names import typeset
 from viz.notation.numbers import pretty

@@ -19,7 +19,7 @@ from viz.draw.render import render as render_drawing
 from viz.draw.tree import tree
 from viz.homework import check as checking
 from viz.homework import formula, solve
-from viz.homework import problem as problems
+from viz.homework import problem_file as problems
 from viz.homework.run import Model
 from viz.notation.document import FORMATS
 

@@ -17,7 +17,7 @@ import nn
 from viz.draw.graph import draw_dot
 from viz.draw.network import draw_network
 from viz.draw.render import Drawing, render
-from viz.homework import problem as problems
+from viz.homework import problem_file as problems
 from viz.homework.run import Model, Pass
 
 FOLDER = "notebooks/pictures"
