@@ -1,6 +1,6 @@
 """`check` on the documents' own printed answers flags exactly the known errata, and why.
 
-The answers files (viz/problems/seed_00N_answers.txt) hold the numbers typed from
+The answers files (viz/homework/problems/seed_00N_answers.txt) hold the numbers typed from
 each document; ../shared/seeds/README.md lists where those are not exact.
 """
 
@@ -9,10 +9,10 @@ import math
 import pytest
 
 from micrograd import topological_order
-from viz.check import AnswersError, check, parse_answers, read_answers
-from viz.model import Model
-from viz.problem import PROBLEMS, load, shipped
-from viz.replay import replay
+from viz.homework.check import AnswersError, check, parse_answers, read_answers
+from viz.homework.problem_file import PROBLEMS, load, shipped
+from viz.homework.replay import replay
+from viz.homework.run import Model
 
 
 def verdicts(seed: str):

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from viz.problem import PROBLEMS, parse, tomllib
-from viz.render import find_dot
+from viz.draw.render import find_dot
+from viz.homework.problem_file import PROBLEMS, parse, tomllib
 
 SCRIPT = pathlib.Path(sys.executable).with_name("micrograd")
 needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot or graphviz-pure)")

@@ -176,8 +176,8 @@ def test_every_formula_of_the_markdown_is_valid_latex():
 
 def test_every_node_goes_by_the_name_node_names_gives_it():
     from micrograd import topological_order
-    from viz.names import node_names
-    from viz.notation import latex_name
+    from viz.notation.maths import latex_name
+    from viz.notation.names import node_names
 
     model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid",
                    weights=[[[-1, 2], [-2, 1], [1, 4]], [[1], [2], [-4]]], layout="in_out")

@@ -10,8 +10,8 @@ import micrograd
 import nn
 import viz
 
-MODULES = [f"{package.__name__}.{module.name}" for package in (micrograd, nn, viz)
-           for module in pkgutil.iter_modules(package.__path__)]
+MODULES = [module.name for package in (micrograd, nn, viz)
+           for module in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -10,16 +10,16 @@ import sys
 import graphviz
 import pytest
 
-from viz.dot_program import PURE_FORMATS, Unsupported, bundled, for_pure, is_this_program, system_dot
+from viz.draw.dot_program import PURE_FORMATS, Unsupported, bundled, for_pure, is_this_program, system_dot
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def dot_script(folder: pathlib.Path) -> pathlib.Path:
-    """A `dot` like the one pip writes for the entry point `dot = viz.dot_program:main`."""
+    """A `dot` like the one pip writes for the entry point `dot = viz.draw.dot_program:main`."""
     folder.mkdir(parents=True, exist_ok=True)
     script = folder / "dot"
-    script.write_text(f"#!{sys.executable}\nimport sys\nfrom viz.dot_program import main\n"
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom viz.draw.dot_program import main\n"
                       "if __name__ == '__main__':\n    sys.exit(main())\n")
     script.chmod(0o755)
     return script
@@ -149,7 +149,7 @@ def test_the_table_of_formats_is_graphviz_pures_own():
 
 def test_without_any_program_it_says_what_to_install(tmp_path):
     script = dot_script(tmp_path / "bin")
-    code = ("import sys, viz.dot_program as d\n"
+    code = ("import sys, viz.draw.dot_program as d\n"
             "d.script_dirs = lambda: []; d._from_wheel_record = lambda: None\n"
             "sys.exit(d.main(sys.argv[1:]))")
     env = {"PATH": str(script.parent), "PYTHONPATH": str(ROOT)}
@@ -166,7 +166,7 @@ def test_the_venv_script_runs_from_a_path_without_the_venv(tmp_path):
 
 
 def test_a_kernel_without_the_venv_on_path_can_be_given_our_dot(tmp_path, monkeypatch):
-    import viz.dot_program as program
+    import viz.draw.dot_program as program
 
     venv_bin = tmp_path / "venv" / "bin"
     dot_script(venv_bin)

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from micrograd import Value
-from viz.document import T
-from viz.formula import FormulaError, build, show, split
+from viz.homework.formula import FormulaError, build, show, split
+from viz.notation.document import T
 
 
 def leaves(**values):

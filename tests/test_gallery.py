@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 from viz import gallery
-from viz.render import BITMAP_MAX_PIXELS, pipe
+from viz.draw.render import BITMAP_MAX_PIXELS, pipe
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LINKED = re.compile(r"notebooks/pictures/([^)\s\"'>]+)")

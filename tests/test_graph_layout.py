@@ -12,11 +12,11 @@ import pytest
 
 import nn
 from micrograd import topological_order
-from viz import problem as problems
-from viz.dot import draw_dot
-from viz.model import Model
-from viz.neurons import role
-from viz.render import find_dot, pipe
+from viz.draw.graph import draw_dot
+from viz.draw.render import find_dot, pipe
+from viz.homework import problem_file as problems
+from viz.homework.run import Model
+from viz.notation.neurons import role
 
 SEEDS = ["seed_000", "seed_001", "seed_002", "seed_003", "seed_004"]
 SVG = "{http://www.w3.org/2000/svg}"

@@ -8,14 +8,14 @@ import re
 import pytest
 
 from micrograd import Value, topological_order
-from viz import lecture
-from viz.format import pretty
-from viz.lecture import step_through
-from viz.model import Model
-from viz.names import leaf_kind
-from viz.problem import PROBLEMS, load
-from viz.render import find_dot
-from viz.steps import all_steps, chains
+from viz.draw.render import find_dot
+from viz.explain import lecture
+from viz.explain.lecture import step_through
+from viz.explain.steps import all_steps, chains
+from viz.homework.problem_file import PROBLEMS, load
+from viz.homework.run import Model
+from viz.notation.names import leaf_kind
+from viz.notation.numbers import pretty
 
 SEEDS = sorted(p.stem for p in PROBLEMS.glob("seed_*.toml"))
 needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot, graphviz-pure)")
@@ -95,7 +95,7 @@ def test_shared_inputs_give_one_path_each():
 def test_seed_000_layers_give_the_documents_deltas():
     loss = seed_loss("seed_000")
     steps = all_steps(loss)
-    from viz.layers import layer_steps
+    from viz.explain.layer_steps import layer_steps
 
     layers = layer_steps(steps["order"], steps["names"], steps, 4)
     kinds = [s["kind"] for s in layers["steps"]]
@@ -112,7 +112,7 @@ def test_seed_000_layers_give_the_documents_deltas():
 
 @pytest.mark.parametrize("name", [s for s in SEEDS if s != "seed_001"])  # 001 has no nn labels
 def test_the_layer_view_has_every_weight_on_its_link_and_the_loss(name):
-    from viz.layers import layer_steps
+    from viz.explain.layer_steps import layer_steps
 
     loss = seed_loss(name)
     steps = all_steps(loss)

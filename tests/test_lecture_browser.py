@@ -15,12 +15,12 @@ import pytest
 from handmade import seed_004_loss
 
 from micrograd import Value, backward_order, topological_order
-from viz.format import pretty
-from viz.lecture import step_through
-from viz.model import Model
-from viz.names import leaf_kind
-from viz.problem import PROBLEMS, load
-from viz.render import find_dot
+from viz.draw.render import find_dot
+from viz.explain.lecture import step_through
+from viz.homework.problem_file import PROBLEMS, load
+from viz.homework.run import Model
+from viz.notation.names import leaf_kind
+from viz.notation.numbers import pretty
 
 playwright = pytest.importorskip("playwright.sync_api", reason="no playwright: pip install playwright")
 PLACES = (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),

@@ -16,10 +16,10 @@ from test_lecture_browser import CHROMIUM, open_page
 from test_lecture_browser import shots as shots  # a fixture: imported to be used by name
 
 from micrograd import topological_order
-from viz import solve
-from viz.model import Model
-from viz.problem import PROBLEMS, load
-from viz.render import find_dot
+from viz.draw.render import find_dot
+from viz.homework import solve
+from viz.homework.problem_file import PROBLEMS, load
+from viz.homework.run import Model
 
 playwright = pytest.importorskip("playwright.sync_api", reason="no playwright: pip install playwright")
 Image = pytest.importorskip("PIL.Image", reason="no Pillow to read the screenshots")

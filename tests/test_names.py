@@ -1,4 +1,4 @@
-"""viz.names and viz.format: one typeset name per node, and numbers that never round into a lie."""
+"""viz.notation.names and .numbers: one typeset name per node, and numbers that never round into a lie."""
 
 import math
 
@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 import nn
 from micrograd import Value, topological_order
-from viz.format import HONEST_DIGITS, number, pretty
-from viz.names import leaf_kind, node_names, outputs, typeset
+from viz.notation.names import leaf_kind, node_names, outputs, typeset
+from viz.notation.numbers import HONEST_DIGITS, number, pretty
 
 
 def _seed_004():

@@ -1,5 +1,6 @@
 """Every notebook runs top to bottom (nbclient), so none can rot; committed notebooks carry no outputs."""
 
+import os
 import pathlib
 import sys
 import time
@@ -9,7 +10,8 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
-NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+ROOT = pathlib.Path(__file__).parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SLOW = {"two_moons.ipynb"}  # 100 training steps over 100 points: more than 10 s with the kernel start
 
 
@@ -39,8 +41,10 @@ def test_committed_without_outputs(path):
 @pytest.mark.parametrize("path", [
     pytest.param(p, marks=pytest.mark.slow) if p.name in SLOW else p for p in NOTEBOOKS
 ], ids=lambda p: p.name)
-def test_notebook_runs(path, tmp_path):
+def test_notebook_runs(path, tmp_path, monkeypatch):
     _kernel_python()
+    # the kernel imports this checkout's packages, not whichever copy is installed
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",

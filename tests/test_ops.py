@@ -1,8 +1,8 @@
-"""viz.ops reads the engine's op strings the way the engine writes them."""
+"""viz.notation.ops reads the engine's op strings the way the engine writes them."""
 
 import micrograd
 from micrograd import Value
-from viz.ops import DOT_OPS, exponent, expression, local_template, local_text, partner
+from viz.notation.ops import DOT_OPS, exponent, expression, local_template, local_text, partner
 
 
 def test_exponent_reads_the_number_the_engine_put_in_the_op():

@@ -5,8 +5,8 @@ import pathlib
 import pytest
 
 from nn import MLP
-from viz.model import Model
-from viz.problem import PROBLEMS, ProblemError, load, parse, shipped, tomllib
+from viz.homework.problem_file import PROBLEMS, ProblemError, load, parse, shipped, tomllib
+from viz.homework.run import Model
 
 SEED_004 = """
 x = [2, 5]

@@ -14,7 +14,7 @@ import sysconfig
 import graphviz
 import pytest
 
-from viz.render import (
+from viz.draw.render import (
     BITMAP_MAX_PIXELS,
     Drawing,
     RendererNotFound,
@@ -129,10 +129,10 @@ def test_jupyter_shows_svg_and_the_digraph_methods_use_the_found_program(tmp_pat
 
 
 def test_top_level_names_are_the_functions_whatever_was_imported_first(tmp_path):
-    """viz.render and viz.tree name submodules too; the package's names must stay the functions."""
+    """viz.draw.render and viz.draw.tree are modules; the package's names must stay the functions."""
     import viz
-    import viz.derivation
-    import viz.tree  # noqa: F401
+    import viz.draw.tree  # noqa: F401
+    import viz.explain.derivation
 
     assert viz.render is render and viz.find_dot is find_dot
     assert viz.render(SOURCE, tmp_path / "g.svg").exists()
@@ -150,7 +150,7 @@ def test_an_interpreter_outside_the_venv_with_no_path_finds_nothing(tmp_path):
             (site / entry.name).symlink_to(entry)
     root = pathlib.Path(__file__).resolve().parents[1]
     code = (
-        "import sys, sysconfig; from viz.render import find_dot, render, RendererNotFound\n"
+        "import sys, sysconfig; from viz.draw.render import find_dot, render, RendererNotFound\n"
         "assert 'venv' not in sysconfig.get_path('scripts'), sysconfig.get_path('scripts')\n"
         "print(find_dot())\n"
         "try:\n    render('digraph { a }', sys.argv[1])\nexcept RendererNotFound as e:\n    print(e)\n"
@@ -220,7 +220,8 @@ def test_json_gives_graphvizs_own_coordinates(tmp_path):
 
 def test_our_own_dot_script_on_path_is_not_taken_for_a_system_dot(monkeypatch, tmp_path):
     script = tmp_path / "dot"
-    script.write_text(f"#!{sys.executable}\nimport sys\nfrom viz.dot_program import main\nsys.exit(main())\n")
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom viz.draw.dot_program import main\n"
+                      "sys.exit(main())\n")
     script.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
     found = find_dot()

@@ -16,10 +16,10 @@ import re
 import mpmath
 import pytest
 
-from viz.document import render
-from viz.notation import DIGITS
-from viz.problem import load, shipped
-from viz.solve import blocks
+from viz.homework.problem_file import load, shipped
+from viz.homework.solve import blocks
+from viz.notation.document import write
+from viz.notation.maths import DIGITS
 
 mp = mpmath.mp
 NETWORKS = ["seed_000", "seed_002", "seed_002_q2", "seed_003", "seed_004"]
@@ -75,7 +75,7 @@ class _Equations(html.parser.HTMLParser):
 
 def equations(seed: str) -> list[tuple[int, str, str]]:
     page = _Equations()
-    page.feed(render(blocks(load(shipped(seed))), "html"))
+    page.feed(write(blocks(load(shipped(seed))), "html"))
     return page.found
 
 

@@ -16,10 +16,10 @@ import shutil
 
 import pytest
 
-from viz.document import render
-from viz.problem import load, shipped
-from viz.render import find_dot
-from viz.solve import blocks, solve
+from viz.draw.render import find_dot
+from viz.homework.problem_file import load, shipped
+from viz.homework.solve import blocks, solve
+from viz.notation.document import write
 
 SEEDS = ["seed_000", "seed_001", "seed_002", "seed_002_q2", "seed_003", "seed_004"]
 OPERATORS = ("=", "+", "−", "·", "←", "\u2003")  # a line may break after these (\quad: a list's comma)
@@ -71,7 +71,7 @@ def maths(html_text: str) -> _Maths:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_script_sits_in_a_nowrap_term_with_its_base(seed):
-    page = maths(render(blocks(load(shipped(seed))), "html"))
+    page = maths(write(blocks(load(shipped(seed))), "html"))
     assert re.search(r"\.t\{white-space:nowrap\}", page.style)
     assert len(page.terms) > 10 and all(page.terms)
     assert page.loose_scripts == []  # every <sub>/<sup> is inside a term, with the base before it
@@ -83,7 +83,7 @@ def test_every_script_sits_in_a_nowrap_term_with_its_base(seed):
 
 
 def test_a_symbol_and_its_scripts_never_come_apart():
-    page = maths(render(blocks(load(shipped("seed_004"))), "html"))
+    page = maths(write(blocks(load(shipped("seed_004"))), "html"))
     terms = [t for ts in page.terms for t in ts]
     assert "δ2(1) =" in [t.replace("\u00a0", " ") for t in terms]  # δ₂⁽¹⁾ and its = in one term
     assert "1.3964687×10⁻¹¹ ·" in [t.replace("\u00a0", " ") for t in terms]  # a number with its power of ten

@@ -5,9 +5,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from viz.problem import load, shipped
-from viz.render import find_dot
-from viz.solve import solve, text
+from viz.draw.render import find_dot
+from viz.homework.problem_file import load, shipped
+from viz.homework.solve import solve, text
 
 needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot or graphviz-pure)")
 
@@ -34,7 +34,7 @@ def test_the_folder_has_the_solution_and_real_svgs(tmp_path):
         root = ET.parse(out / name).getroot()
         assert root.tag.endswith("svg")
     graph = (out / "graph.svg").read_text()
-    for name in ("w₁₁⁽²⁾", "a₂⁽¹⁾", "(ŷ − t)²"):  # the names of viz.names.node_names are on the drawing
+    for name in ("w₁₁⁽²⁾", "a₂⁽¹⁾", "(ŷ − t)²"):  # node_names (viz.notation.names) on the drawing
         assert name in graph
     assert not list(tmp_path.glob(".*part"))  # no temporary folder left behind
 
@@ -88,7 +88,7 @@ def test_no_learning_rate_means_gradients_only():
 def test_plain_text_has_no_latex():
     plain = text(load(shipped("seed_004")), fmt="text")
     assert "\\" not in plain and "$" not in plain
-    assert "δ1^(2) = -(t - ŷ) · σ'(z1^(2))" in plain  # one target: t, as viz.names.node_names calls it
+    assert "δ1^(2) = -(t - ŷ) · σ'(z1^(2))" in plain  # one target: t, as node_names calls it
 
 
 BATCH = """

@@ -16,11 +16,11 @@ import shutil
 
 import pytest
 
-from viz.document import Heading, Math, Para, T, html_page
-from viz.mathhtml import Unsupported, to_html
-from viz.problem import load, shipped
-from viz.render import find_dot
-from viz.solve import solve
+from viz.draw.render import find_dot
+from viz.homework.problem_file import load, shipped
+from viz.homework.solve import solve
+from viz.notation.document import Heading, Math, Para, T, html_page
+from viz.notation.mathhtml import Unsupported, to_html
 
 needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz program (dot or graphviz-pure)")
 THIRD = 1 / 3
@@ -162,7 +162,7 @@ def test_no_diagrams_means_no_lecture_page_and_markdown_is_unchanged(tmp_path):
 
 @needs_dot
 def test_a_graph_too_big_to_step_through_gets_a_note_instead_of_a_page(tmp_path, monkeypatch):
-    monkeypatch.setattr("viz.lecture.MAX_NODES", 10)  # seed 004's graph has more Values than that
+    monkeypatch.setattr("viz.explain.lecture.MAX_NODES", 10)  # seed 004's graph has more Values than that
     written = solve(load(shipped("seed_004")), tmp_path / "out", fmt="html")
     assert sorted(p.name for p in written) == ["graph.svg", "network.svg", "solution.html"]
     page = (tmp_path / "out" / "solution.html").read_text(encoding="utf-8")

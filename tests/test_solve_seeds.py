@@ -12,8 +12,8 @@ import re
 import numpy as np
 import pytest
 
-from viz.problem import load, shipped
-from viz.solve import text
+from viz.homework.problem_file import load, shipped
+from viz.homework.solve import text
 
 
 def tex(name: str) -> str:

@@ -6,8 +6,8 @@ import pytest
 from handmade import seed_004_loss
 
 from micrograd import Value, topological_order
-from viz.format import number
-from viz.tree import tree
+from viz.draw.tree import tree
+from viz.notation.numbers import number
 
 LINE = re.compile(
     r"^(?P<indent>[│├└─ ]*)(?P<name>\S+)\s+(?P<op>\S+)\s+data\s+(?P<data>\S+)\s+grad\s+(?P<grad>\S+)$"

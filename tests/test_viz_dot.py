@@ -11,7 +11,7 @@ import pytest
 import nn
 from micrograd import Value, topological_order
 from viz import draw_dot
-from viz.render import pipe
+from viz.draw.render import pipe
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -20,7 +20,7 @@ def seed_004():
     """Seed 004's 2-2-1 sigmoid net with biases, x = [2, 5], y = 1, loss 1/2 (y - y_hat)^2."""
     model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid",
                    weights=[[[-1, 2], [-2, 1], [1, 4]], [[1], [2], [-4]]], layout="in_out")
-    loss = nn.half_sum_squares(model([2.0, 5.0]), Value(1.0, "t1"))   # the target as viz.model labels it
+    loss = nn.half_sum_squares(model([2.0, 5.0]), Value(1.0, "t1"))   # labelled as viz.homework.run does
     loss.label = "loss"
     return model, loss
 

@@ -10,12 +10,12 @@ import pytest
 import nn
 from micrograd import Value
 from viz import draw_network
-from viz import problem as problems
 from viz.cli import main
-from viz.format import pretty
-from viz.model import Model
-from viz.names import typeset
-from viz.render import find_dot, source_of
+from viz.draw.render import find_dot, source_of
+from viz.homework import problem_file as problems
+from viz.homework.run import Model
+from viz.notation.names import typeset
+from viz.notation.numbers import pretty
 
 pytestmark = pytest.mark.skipif(find_dot() is None, reason="needs a Graphviz program")
 SEEDS = ["seed_000", "seed_001", "seed_002", "seed_003", "seed_004", "seed_002_q2"]

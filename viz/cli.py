@@ -12,10 +12,16 @@ import pathlib
 import sys
 from collections.abc import Callable, Sequence
 
-from viz import check as checking
-from viz import formula
-from viz import problem as problems
-from viz.document import FORMATS
+from viz.draw.graph import draw_dot
+from viz.draw.network import draw_network
+from viz.draw.render import RendererNotFound
+from viz.draw.render import render as render_drawing
+from viz.draw.tree import tree
+from viz.homework import check as checking
+from viz.homework import formula, solve
+from viz.homework import problem_file as problems
+from viz.homework.run import Model
+from viz.notation.document import FORMATS
 
 DEMO = "seed_004"
 DEMO_DIR = "micrograd-demo"
@@ -121,8 +127,6 @@ def _build() -> argparse.ArgumentParser:
 
 
 def _solve(args) -> int:
-    from viz import solve
-
     problem = _load(args.problem)
     if args.steps is not None and args.steps < 0:
         raise UsageError(f"--steps must be 0 or more, got {args.steps}")
@@ -147,33 +151,21 @@ def _check(args) -> int:
 
 
 def _draw(args) -> int:
-    from viz.model import Model
-
     problem = _load(args.problem)
     model = Model(problem)
     first = model.forward()
     if args.text:
-        from viz.tree import tree
-
         return _print(tree(first.loss))
     if not args.output:
         raise UsageError("draw needs -o FILE.svg (or --text to print the graph)")
-    from viz.render import RendererNotFound
-    from viz.render import render as render_drawing
-
     if args.network:
-        from viz.network import draw_network
-
         try:  # a formula problem's layers are read from its graph (seed 001)
             drawing = (draw_network(model.mlp, root=first.loss) if model.mlp is not None
                        else draw_network(first.loss))
         except ValueError as error:
             raise UsageError(f"--network: {error} (here: drop --network)") from None
     else:
-        from viz.dot import draw_dot
-        from viz.solve import GRAPH_NODE_LIMIT, graph_size
-
-        big = model.mlp is not None and graph_size(first.loss) > GRAPH_NODE_LIMIT
+        big = model.mlp is not None and solve.graph_size(first.loss) > solve.GRAPH_NODE_LIMIT
         drawing = draw_dot(first.loss, collapse="neuron" if args.neurons or big else None)
     try:
         print(render_drawing(drawing, args.output))
@@ -183,8 +175,6 @@ def _draw(args) -> int:
 
 
 def _lecture(args) -> int:
-    from viz import solve
-
     problem = _load(args.problem)
     out = args.output or f"{pathlib.Path(args.problem).stem}_lecture.html"
     if pathlib.Path(out).suffix.lower() not in (".html", ".htm"):
@@ -197,8 +187,6 @@ def _lecture(args) -> int:
 
 
 def _demo(args) -> int:
-    from viz import solve
-
     problem = problems.load(problems.shipped(DEMO))
     print(solve.text(problem, fmt="text"))
     written = solve.solve(problem, args.output, progress=_progress("steps"))

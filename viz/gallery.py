@@ -14,11 +14,11 @@ import sys
 from collections.abc import Callable
 
 import nn
-from viz import problem as problems
-from viz.dot import draw_dot
-from viz.model import Model, Pass
-from viz.network import draw_network
-from viz.render import Drawing, render
+from viz.draw.graph import draw_dot
+from viz.draw.network import draw_network
+from viz.draw.render import Drawing, render
+from viz.homework import problem_file as problems
+from viz.homework.run import Model, Pass
 
 FOLDER = "notebooks/pictures"
 

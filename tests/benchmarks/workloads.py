@@ -275,7 +275,7 @@ def drawing(name: str) -> dict:
     """The demo MLP's graph for one example as SVG, and the collapsed (one node per neuron) view."""
     Value, MLP, _ = engine(name)
     import viz
-    from viz.render import find_dot, pipe
+    from viz.draw.render import find_dot, pipe
 
     if find_dot() is None:
         return {"skipped": "no dot program (graphviz-pure or graphviz) found"}

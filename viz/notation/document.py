@@ -1,0 +1,245 @@
+"""A worked solution as a list of blocks, written out as Markdown, LaTeX, HTML or plain text.
+
+Every piece of text is a `T`: the same words in LaTeX (for md, tex and html) and in
+plain text (for a terminal). Blocks are headings, paragraphs, display equations and
+figures; the four writers below only lay them out.
+"""
+
+from __future__ import annotations
+
+import html
+import pathlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from viz.notation.mathhtml import Unsupported, to_html
+
+FORMATS = ("md", "tex", "html")
+# The HTML page's styles: large type with high contrast (it may be projected), maths set
+# in a serif with stacked scripts. An equation is a row of nowrap terms (viz.notation.mathhtml): a
+# long one wraps only between terms, its next lines indented. A drawing keeps its natural
+# size (its text as large as Graphviz set it) across the whole window, scrolling sideways.
+_STYLE = """\
+body{max-width:62em;margin:2em auto;padding:0 1.5em;font:20px/1.55 system-ui,"DejaVu Sans",sans-serif;
+ color:#111;background:#fff}
+h1{font-size:1.7em;line-height:1.25} h2{margin-top:2em;border-bottom:2px solid #ccc} h3{margin-top:1.5em}
+nav ul{list-style:none;padding:.6em 1em;background:#eef3ff;border:2px solid #2a5bd7;border-radius:6px}
+nav a{color:#1a44b0;font-weight:600}
+.m,.math{font-family:"STIX Two Math","Cambria Math","DejaVu Serif","Times New Roman",serif}
+.math{display:block;margin:.7em 0 .7em 1.5em;padding:.15em 0 .15em 2em;text-indent:-2em;font-size:1.1em;
+ overflow-x:auto;overflow-y:hidden}
+.math *{text-indent:0}
+.t{white-space:nowrap}
+.math .plain,.m .plain{font-family:inherit}
+i{font-style:italic} .rm{font-style:normal}
+sub,sup{font-size:.72em;line-height:0}
+.ss{display:inline-grid;vertical-align:middle;font-size:.72em;line-height:1.1;margin-left:.05em}
+.ss sup,.ss sub{font-size:1em;vertical-align:baseline;line-height:1.1} .ss sup{grid-row:1} .ss sub{grid-row:2}
+.frac{display:inline-flex;flex-direction:column;vertical-align:middle;text-align:center;margin:0 .15em;
+ font-size:.9em}
+.frac>span:first-child{border-bottom:1.5px solid currentColor;padding:0 .2em}
+.mat{display:inline-block;vertical-align:middle;border-left:2px solid #111;border-right:2px solid #111;
+ border-radius:.6em;padding:0 .3em;margin:0 .2em}
+.mat table{border-collapse:collapse} .mat td{padding:.05em .5em;text-align:right}
+code{font-size:.9em;background:#f2f2f2;padding:0 .2em}
+figure{margin:1.5em 0}
+figure .drawing{width:calc(100vw - 24px);margin-left:calc(50% - 50vw + 12px);overflow-x:auto;
+ text-align:center;border-block:1px solid #ddd}
+figure .drawing svg{max-width:none;vertical-align:top}
+figcaption{font-style:italic;color:#333}
+@media (max-width:600px){body{font-size:17px;padding:0 .6em;margin-top:1em}
+ .math{margin-left:0;padding-left:1.2em;text-indent:-1.2em}}
+"""
+
+
+class T(NamedTuple):
+    """The same text in LaTeX and in plain text."""
+
+    latex: str
+    plain: str
+
+    def __add__(self, other: T | str) -> T:  # type: ignore[override]
+        other = T(other, other) if isinstance(other, str) else other
+        return T(self.latex + other.latex, self.plain + other.plain)
+
+    def __radd__(self, other: str) -> T:
+        return T(other, other) + self
+
+
+def join(parts: list[T], sep: T | str) -> T:
+    """parts[0] + sep + parts[1] + ..."""
+    sep = T(sep, sep) if isinstance(sep, str) else sep
+    out = T("", "")
+    for k, part in enumerate(parts):
+        out = out + (sep if k else "") + part
+    return out
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Para:
+    """Words with inline maths: `text.latex` may hold $...$; `text.plain` none."""
+
+    text: T
+
+
+@dataclass
+class Math:
+    """One display equation (a chain of = signs reads best)."""
+
+    text: T
+
+
+@dataclass
+class Figure:
+    name: str      # a file beside the solution, e.g. 'network.svg'
+    caption: str
+
+
+Block = Heading | Para | Math | Figure
+
+def markdown(blocks: list[Block]) -> str:
+    """Markdown with $$ LaTeX $$ maths, the seed documents' own format."""
+    out = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append("#" * b.level + " " + b.text)
+        elif isinstance(b, Para):
+            out.append(b.text.latex)
+        elif isinstance(b, Math):
+            out.append(f"$${b.text.latex}$$")
+        else:
+            out.append(f"![{b.caption}]({b.name})")
+    return "\n\n".join(out) + "\n"
+
+
+def latex(blocks: list[Block]) -> str:
+    """A complete LaTeX document (amsmath); figures are named, since LaTeX cannot include SVG by itself."""
+    commands = {1: "section*", 2: "subsection*", 3: "subsubsection*", 4: "paragraph*"}
+    body = []
+    title = ""
+    for b in blocks:
+        if isinstance(b, Heading) and b.level == 1 and not title:
+            title = _tex_escape(b.text)
+        elif isinstance(b, Heading):
+            body.append(f"\\{commands.get(b.level - 1, 'paragraph*')}{{{_tex_escape(b.text)}}}")
+        elif isinstance(b, Para):
+            body.append(_tex_paragraph(b.text.latex))
+        elif isinstance(b, Math):
+            body.append(f"\\[ {b.text.latex} \\]")
+        else:
+            name = _tex_escape(b.name)
+            body.append(f"\\noindent\\textit{{{_tex_escape(b.caption)}: see \\texttt{{{name}}}.}}")
+    head = (
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
+        f"\\title{{{title}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
+    )
+    return head + "\n\n".join(body) + "\n\n\\end{document}\n"
+
+
+def html_page(
+    blocks: list[Block], folder: pathlib.Path | None = None, links: Sequence[tuple[str, str]] = ()
+) -> str:
+    """One self-contained HTML page: maths as HTML (no MathJax, no network), figures inlined from `folder`.
+
+    links: (href, words) pairs shown under the title, e.g. the step-through page beside it.
+    """
+    out, title = [], "Worked solution"
+    for b in blocks:
+        if isinstance(b, Heading):
+            title = b.text if b.level == 1 and title == "Worked solution" else title
+            out.append(f"<h{b.level}>{html.escape(b.text)}</h{b.level}>")
+            if b.level == 1 and links:
+                items = "".join(f'<li><a href="{html.escape(h)}">{html.escape(w)}</a></li>' for h, w in links)
+                out.append(f'<nav><ul>{items}</ul></nav>')
+        elif isinstance(b, Para):
+            out.append("<p>" + _html_inline(b.text) + "</p>")
+        elif isinstance(b, Math):
+            out.append('<div class="math">' + _html_math(b.text) + "</div>")
+        else:
+            svg = (folder / b.name).read_text(encoding="utf-8") if folder else ""
+            svg = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)
+            svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)  # HTML knows SVG: no URLs needed
+            name = html.escape(b.name)
+            caption = (f'{html.escape(b.caption)} (scroll sideways; <a href="{name}">{name}</a> opens it '
+                       "on its own, to zoom)")
+            out.append(f'<figure><div class="drawing" tabindex="0">{svg}</div>'
+                       f"<figcaption>{caption}</figcaption></figure>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f"<style>\n{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(out) + "\n</body>\n</html>\n"
+    )
+
+
+def plain(blocks: list[Block]) -> str:
+    """Plain text for a terminal: headings underlined, equations indented."""
+    out = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            rule = "=" if b.level <= 2 else "-"
+            out.append(b.text + "\n" + rule * len(b.text) if b.level <= 3 else b.text + ":")
+        elif isinstance(b, Para):
+            out.append(b.text.plain)
+        elif isinstance(b, Math):
+            out.append("    " + b.text.plain)
+        else:
+            out.append(f"[{b.caption}: {b.name}]")
+    return "\n\n".join(out) + "\n"
+
+
+def write(
+    blocks: list[Block], fmt: str, folder: pathlib.Path | None = None, links: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The blocks written out in one of FORMATS ('md', 'tex', 'html') or 'text', as one string.
+
+    links: (file, words) of the pages an HTML page points to.
+    """
+    if fmt == "md":
+        return markdown(blocks)
+    if fmt == "tex":
+        return latex(blocks)
+    if fmt == "html":
+        return html_page(blocks, folder, links)
+    if fmt == "text":
+        return plain(blocks)
+    raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def _tex_escape(text: str) -> str:
+    return re.sub(r"([#%&_{}$])", r"\\\1", text).replace("^", r"\^{}")
+
+
+def _tex_paragraph(text: str) -> str:
+    """Escape the words of a paragraph but not its $...$ maths."""
+    pieces = re.split(r"(\$[^$]*\$)", text)
+    return "".join(p if p.startswith("$") else _tex_escape(p) for p in pieces)
+
+
+def _html_inline(text: T) -> str:
+    """Words with their $...$ maths as HTML, `name` in backquotes as code; else the plain text."""
+    try:
+        return "".join(_html_piece(p) for p in re.split(r"(\$[^$]*\$)", text.latex))
+    except Unsupported:  # shown as the terminal shows it: still readable
+        return html.escape(text.plain).replace("`", "")
+
+
+def _html_piece(piece: str) -> str:
+    if piece.startswith("$"):
+        return f'<span class="m">{to_html(piece[1:-1])}</span>'
+    return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(piece))
+
+
+def _html_math(text: T) -> str:
+    try:
+        return to_html(text.latex)
+    except Unsupported:
+        return f'<span class="plain">{html.escape(text.plain)}</span>'
