@@ -2,7 +2,8 @@
 
 import micrograd
 from micrograd import Value
-from viz.notation.ops import DOT_OPS, exponent, expression, local_template, local_text, partner
+from viz.notation.names import formula
+from viz.notation.ops import DOT_OPS, exponent, local_template, local_text, partner
 
 
 def test_exponent_reads_the_number_the_engine_put_in_the_op():
@@ -24,7 +25,7 @@ def test_partner_is_the_input_whose_data_the_engine_stored_as_the_local_derivati
 
 def test_a_drive_reads_as_the_documents_sum_and_each_input_s_derivative_is_its_partner():
     args = ["w1", "x1", "w2", "x2", "-0.5"]
-    assert expression("w·x+b", args) == "w1·x1 + w2·x2 + (-0.5)"
+    assert formula("w·x+b", args) == "w1·x1 + w2·x2 + (-0.5)"
     assert [local_text("w·x+b", p, args, "z", True) for p in range(5)] == ["x1", "w1", "x2", "w2", "1"]
     assert local_template("w·x+b", 4, True) == ("1", "1")
     assert local_text("**3", 0, ["a + b"], "y", True) == "3·(a + b)^2"

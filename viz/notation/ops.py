@@ -2,8 +2,9 @@
 
 One place for the per-op notation of every view. The views write the same
 maths in different hands, on purpose, and their pages and tests rely on it:
-- plain names (`expression`, `local_text`): the lecture page and the step lists,
-  ASCII '-', names in parentheses when they are sums or negative;
+- plain names (`local_text`): the lecture page and the step lists, ASCII '-', names
+  in parentheses when they are sums or negative (an op's own formula over names is
+  viz.notation.names.formula, the one that names every node);
 - text and LaTeX templates (`definition`, `local_template`, `instance`): the
   chain-rule derivation, '−' and '²' as the documents print them;
 - the delta form (`sigma_prime_text`): sigma'(z) in the documents' a and z.
@@ -42,34 +43,6 @@ def paren(name: str) -> str:
 
 
 # Plain names: the lecture page and the step lists.
-
-def expression(op: str, args: list[str]) -> str:
-    """`op` written with `args` standing for its inputs: 'a + b', 'σ(a)', 'w1·x1 + w2·x2 + b'."""
-    wrap = [paren(a) for a in args]
-    k = exponent(op)
-    if op == "+":
-        return f"{args[0]} + {signed(args[1])}"
-    if op == "-":
-        return f"{args[0]} - {wrap[1]}"
-    if op == "*":
-        return f"{wrap[0]}·{wrap[1]}"
-    if op == "/":
-        return f"{wrap[0]} / {wrap[1]}"
-    if op == "neg":
-        return f"-{wrap[0]}"
-    if op == "**":
-        return f"{wrap[0]}^{wrap[1]}"
-    if k is not None:
-        return f"{wrap[0]}^{k}"
-    if op in PREFIX:
-        return f"{PREFIX[op]}({args[0]})"
-    if op in DOT_OPS:
-        terms = [f"{wrap[2 * i]}·{wrap[2 * i + 1]}" for i in range(len(args) // 2)]
-        if op == "w·x+b":
-            terms.append(signed(args[-1]))
-        return " + ".join(terms)
-    return f"{op}({', '.join(args)})"
-
 
 def local_text(op: str, p: int, args: list[str], out: str, positive: bool) -> str:
     """d out / d (input p) in the input names `args` and `out` for the node; `positive`: its data > 0."""
