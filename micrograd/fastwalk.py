@@ -3,7 +3,7 @@
 `Value.backward` there walks `backward_order(root)` and, for each node, zips its
 public views `inputs` and `local_grads`. This module installs a backward that does
 the same additions in the same order, so every grad comes out to the same bits
-(tests/test_fastwalk.py holds the two together on random graphs), without the
+(tests/engine/test_fastwalk.py holds the two together on random graphs), without the
 views' overhead:
 
 - the walk visits only the nodes with inputs: a leaf is noted where its consumer

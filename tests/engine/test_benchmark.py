@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]
 BENCH = HERE / "benchmarks" / "bench.py"
 VARIANTS = ("eager", "eager_dot", "batch", "batch_dot")
 sys.path.insert(0, str(HERE / "benchmarks"))

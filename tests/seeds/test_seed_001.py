@@ -8,6 +8,7 @@ value here only because y_hat > y. Its printed numbers are right to the digits s
 import math
 
 import pytest
+from conftest import printed
 
 import nn
 from micrograd import Value, dot
@@ -15,12 +16,6 @@ from micrograd import Value, dot
 X = [-0.7, 1.2, 1.1, -2.0]
 W = [-1.7, 0.1, -0.6, -1.8, -0.2, 0.5]   # the document's w1 ... w6
 TARGET = 0.5
-
-
-def printed(value: float, text: str) -> None:
-    """`value` shows as `text` when rounded to the digits the document printed."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    assert abs(value - float(text)) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9), (value, text)
 
 
 def test_gradient_of_the_polynomial_model_and_its_update():

@@ -12,6 +12,7 @@ import contextlib
 import io
 
 import pytest
+from conftest import printed
 
 import nn
 
@@ -26,12 +27,6 @@ for step in range(2):
 y = model(2.0)
 print(round(y.data, 4), round(nn.half_sum_squares(y, 1.0).data, 4))   # -> 1.8654 0.3745
 """
-
-
-def printed(value: float, text: str) -> None:
-    """`value` shows as `text` when rounded to the digits the document printed."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    assert abs(value - float(text)) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9), (value, text)
 
 
 def test_repl_session_takes_under_ten_lines():

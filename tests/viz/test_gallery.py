@@ -12,7 +12,7 @@ import pytest
 from viz import gallery
 from viz.draw.render import BITMAP_MAX_PIXELS, pipe
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 LINKED = re.compile(r"notebooks/pictures/([^)\s\"'>]+)")
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from viz.draw.dot_program import PURE_FORMATS, Unsupported, bundled, for_pure, is_this_program, system_dot
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def dot_script(folder: pathlib.Path) -> pathlib.Path:

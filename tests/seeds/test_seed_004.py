@@ -7,28 +7,16 @@ document does, and get the document's own numbers. The document's W2_11 (from hi
 output) is our w11^(2); its W1_21 (from x2 into hidden neuron 1) is our w12^(1).
 """
 
-import math
 
 import numpy as np
 import pytest
+from conftest import printed, truncated
 
 import nn
 
 X = [2.0, 5.0]
 W1 = [[-1, 2], [-2, 1], [1, 4]]
 W2 = [[1], [2], [-4]]
-
-
-def printed(value: float, text: str) -> None:
-    """`value` shows as `text` when rounded to the digits the document printed."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    assert abs(value - float(text)) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9), (value, text)
-
-
-def truncated(value: float, text: str) -> None:
-    """`value` shows as `text` when cut (not rounded) after the digits the document printed."""
-    decimals = len(text.split(".")[1])
-    assert math.trunc(value * 10 ** decimals) / 10 ** decimals == pytest.approx(float(text), abs=1e-12)
 
 
 def seed_004() -> nn.MLP:

@@ -5,16 +5,11 @@ import math
 import re
 
 import pytest
+from conftest import printed
 
 import nn
 from micrograd import Value
 from viz import derivation
-
-
-def printed(value: float, text: str) -> None:
-    """`value` shows as `text` when rounded to the digits the document printed."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    assert abs(value - float(text)) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9), (value, text)
 
 
 def seed_001():

@@ -148,7 +148,7 @@ def test_an_interpreter_outside_the_venv_with_no_path_finds_nothing(tmp_path):
     for entry in venv_site.iterdir():
         if not entry.name.startswith("graphviz_pure"):
             (site / entry.name).symlink_to(entry)
-    root = pathlib.Path(__file__).resolve().parents[1]
+    root = pathlib.Path(__file__).resolve().parents[2]
     code = (
         "import sys, sysconfig; from viz.draw.render import find_dot, render, RendererNotFound\n"
         "assert 'venv' not in sysconfig.get_path('scripts'), sysconfig.get_path('scripts')\n"

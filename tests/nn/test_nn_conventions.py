@@ -9,7 +9,7 @@ import pytest
 import nn
 from micrograd import Value
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_named_parameters_follow_parameters_order_with_pytorch_style_names():

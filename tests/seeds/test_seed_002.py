@@ -13,18 +13,13 @@ import math
 
 import numpy as np
 import pytest
+from conftest import printed
 
 import nn
 
 X = [1.0, 0.0, 1.0, 0.0]
 Y = [0.0, 1.0, 0.0]
 LR = 0.1
-
-
-def printed(value: float, text: str) -> None:
-    """`value` shows as `text` when rounded to the digits the document printed."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    assert abs(value - float(text)) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9), (value, text)
 
 
 def seed_002() -> nn.MLP:

@@ -11,7 +11,7 @@ import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).parent.parent
+ROOT = pathlib.Path(__file__).parents[2]
 PACKAGES = ("micrograd", "nn", "viz")
 # viz's rooms, each importing only from itself and the rooms before it; cli and gallery on top
 ROOMS = ("viz.notation", "viz.draw", "viz.explain", "viz.homework", "viz")

@@ -1,0 +1,22 @@
+"""Helpers shared by the test groups (engine/, nn/, viz/, seeds/, docs/).
+
+pytest puts this folder on sys.path, so a test module writes ``from conftest import printed``;
+``handmade`` (graphs built by hand) is importable the same way.
+"""
+
+import math
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the project's top folder
+
+
+def printed(value: float, text: str) -> None:
+    """`value` shows as `text` when rounded to the digits the document printed."""
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    assert abs(value - float(text)) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9), (value, text)
+
+
+def truncated(value: float, text: str) -> None:
+    """`value` shows as `text` when cut (not rounded) after the digits the document printed."""
+    decimals = len(text.split(".")[1])
+    assert abs(math.trunc(value * 10 ** decimals) / 10 ** decimals - float(text)) <= 1e-12, (value, text)
