@@ -229,4 +229,9 @@ def test_a_layer_activates_all_its_neurons_at_once_with_the_scalar_numbers(activ
     for p, g in zip(model.parameters(), batch_grads):
         assert close(g, p.grad)
     hidden = model.layers[0].forward(inputs)
-    assert all(type(h) is Batch and h.op == (activation if activation != "square" else "**2") for h in hidden)
+    if activation == "square":  # a function of a user's: applied to each neuron's row of Z = W X + b
+        assert all(type(h) is Batch and h.op == "**2" and h.inputs[0].op == "row" for h in hidden)
+    else:  # every neuron's activation is a row of one node, A = f(Z)
+        (a,) = {id(h.inputs[0]): h.inputs[0] for h in hidden}.values()
+        assert a.op == activation and a.data.shape == (5, len(X))
+        assert [h.op for h in hidden] == ["row"] * 5
