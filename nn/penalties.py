@@ -111,10 +111,10 @@ def _whole_blocks(params: Iterable[Value]) -> tuple[list[Block], list[Value]]:
             key = id(p._block)
             counts[key] = counts.get(key, 0) + 1
             blocks[key] = p._block
-    whole = set()
+    whole = {}  # in the order the parameters list them, so the sum is always taken alike
     for key, block in blocks.items():
         views = block.views
         if counts[key] == len(views) and all(id(p) in listed for p in views):
-            whole.add(key)
+            whole[key] = block
     others = [p for p in params if not (isinstance(p, Param) and id(p._block) in whole)]
-    return [blocks[key] for key in whole], others
+    return list(whole.values()), others
