@@ -25,6 +25,7 @@ OverflowError naming the op, as the engine does.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from itertools import repeat
 from operator import attrgetter
@@ -39,6 +40,10 @@ from micrograd.fastwalk import _grad_of, interior_order
 from micrograd.params import Block
 
 _ONE = 1.0
+# a number that leaves the floats is the OverflowError each op raises, naming it: numpy's warning
+# about it, from the table's functions run on arrays, would only come first and say less
+# (np.errstate around every op would cost more than the op)
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"micrograd\.(engine|batch)")
 
 
 def _sigmoid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +164,9 @@ class Batch(Value):
     def sum(self) -> Batch:
         """The sum over the examples; d/dx_k = 1 for every example k."""
         x = self.data
-        return _checked("sum", (float(x.sum()), np.ones_like(x)), (self,))
+        with np.errstate(all="ignore"):
+            total = float(x.sum())
+        return _checked("sum", (total, np.ones_like(x)), (self,))
 
     def mean(self) -> Batch:
         """The mean over the examples: sum() * (1/B), micrograd's demo's way of writing it."""
@@ -412,7 +419,7 @@ def _finite(op: str, x: Any, operands: Sequence[Value]) -> Any:
     names = ", ".join(v._name() for v in operands)
     if array.ndim:
         where = tuple(np.argwhere(~np.isfinite(array))[0])
-        at = f"{array[where]!r} at example {where[-1]}"
+        at = f"{float(array[where])!r} at example {where[-1]}"
     else:
         at = repr(float(array))
     raise OverflowError(f"{op} leaves the floats ({at}; {names}): "
