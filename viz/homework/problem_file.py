@@ -92,6 +92,9 @@ def parse(data: dict, path: str = "<problem>") -> Problem:
         for key in ("network", "layer", "x", "target", "loss"):
             if key in data:
                 where.fail(key, "not used with [graph]: a graph's inputs, targets and loss are in [graph]")
+        if "weight_decay" in data:
+            where.fail("weight_decay", 'a network ([[layer]]); a [graph] writes its penalty as a formula, '
+                       'e.g. L = "E + 0.005*(w1**2 + w2**2)"')
         if problem.mode == "online":
             where.fail("mode", "'online' takes the examples in x one at a time; a [graph] has one example")
         c = problem.conventions

@@ -11,10 +11,10 @@ import math
 from collections.abc import Callable
 
 from micrograd import Value, topological_order
-from viz.homework import formula
+from viz.homework import formula, solution_update
 from viz.homework.run import Model
 from viz.notation.document import Block, Heading, Math, Para, T, join
-from viz.notation.maths import DIGITS, TIMES, chain, fac, num, partial, product, sym
+from viz.notation.maths import DIGITS, chain, fac, num, partial, product, sym
 from viz.notation.ops import DOT_OPS, partner
 
 
@@ -32,6 +32,7 @@ def graph_solution(
     blocks += [Para(T("Given:", "Given:")), Math(join(given, T(r",\quad ", ",  ")))]
     blocks += figures
     current = model.forward()
+    rows = []
     for k in progress(range(1, max(steps, 1) + 1)):
         blocks.append(Heading(2, f"Step {k}"))
         blocks.append(Heading(3, "Forward pass"))
@@ -48,15 +49,19 @@ def graph_solution(
         if problem.lr is None or steps == 0:
             break
         blocks.append(Heading(3, "Update"))
-        for p in model.parameters:
-            new = p.data - problem.lr * p.grad
-            blocks.append(
-                Math(chain(sym(p.label), n(p.data) + " - " + n(problem.lr) + TIMES + f(p.grad), n(new)))
-            )
-        model.step()
-        current = model.forward()
+        blocks.append(solution_update.rule(problem, n))
+        updates = model.step()
+        written = solution_update.lines(problem, updates, lambda u: (u.param.label, 1.0), n, f)
+        blocks += [Math(t) for t in written]
+        after = model.forward()
         blocks.append(Heading(3, f"Loss after step {k}"))
-        blocks.append(Math(chain(sym(g.loss), n(current.loss.data))))
+        blocks.append(Math(chain(sym(g.loss), n(after.loss.data))))
+        outputs = [[current.nodes[g.output].data]] if g.output else [[]]
+        rows.append((str(k), "", outputs, current.loss.data, after.loss.data))
+        current = after
+    if steps > 1:
+        blocks += solution_update.summary(rows, n)
+    blocks += solution_update.differs(problem)
     return blocks
 
 

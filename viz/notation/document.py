@@ -49,6 +49,10 @@ figure .drawing{width:calc(100vw - 24px);margin-left:calc(50% - 50vw + 12px);ove
  text-align:center;border-block:1px solid #ddd}
 figure .drawing svg{max-width:none;vertical-align:top}
 figcaption{font-style:italic;color:#333}
+.table{overflow-x:auto;margin:1em 0}
+.table table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+.table th,.table td{padding:.2em .8em;border-bottom:1px solid #ccc;text-align:right;white-space:nowrap}
+.table th{border-bottom:2px solid #555}
 @media (max-width:600px){body{font-size:17px;padding:0 .6em;margin-top:1em}
  .math{margin-left:0;padding-left:1.2em;text-indent:-1.2em}}
 """
@@ -103,7 +107,15 @@ class Figure:
     caption: str
 
 
-Block = Heading | Para | Math | Figure
+@dataclass
+class Table:
+    """A small table of numbers, such as the outputs and the loss of every step; cells may hold $...$."""
+
+    header: list[T]
+    rows: list[list[T]]
+
+
+Block = Heading | Para | Math | Figure | Table
 
 def markdown(blocks: list[Block]) -> str:
     """Markdown with $$ LaTeX $$ maths, the seed documents' own format."""
@@ -115,6 +127,11 @@ def markdown(blocks: list[Block]) -> str:
             out.append(b.text.latex)
         elif isinstance(b, Math):
             out.append(f"$${b.text.latex}$$")
+        elif isinstance(b, Table):
+            lines = [b.header, *b.rows]
+            cells = [" | ".join(c.latex.replace("|", r"\|") for c in line) for line in lines]
+            rule = " | ".join("---" for _ in b.header)
+            out.append("\n".join(f"| {c} |" for c in [cells[0], rule, *cells[1:]]))
         else:
             out.append(f"![{b.caption}]({b.name})")
     return "\n\n".join(out) + "\n"
@@ -134,6 +151,12 @@ def latex(blocks: list[Block]) -> str:
             body.append(_tex_paragraph(b.text.latex))
         elif isinstance(b, Math):
             body.append(f"\\[ {b.text.latex} \\]")
+        elif isinstance(b, Table):
+            every = [b.header, *b.rows]
+            lines = [" & ".join(_tex_paragraph(c.latex) for c in line) + r" \\" for line in every]
+            cols = "l" * len(b.header)
+            body.append(f"\\begin{{tabular}}{{{cols}}}\n" + "\n".join([lines[0], r"\hline", *lines[1:]])
+                        + "\n\\end{tabular}")
         else:
             name = _tex_escape(b.name)
             body.append(f"\\noindent\\textit{{{_tex_escape(b.caption)}: see \\texttt{{{name}}}.}}")
@@ -163,6 +186,12 @@ def html_page(
             out.append("<p>" + _html_inline(b.text) + "</p>")
         elif isinstance(b, Math):
             out.append('<div class="math">' + _html_math(b.text) + "</div>")
+        elif isinstance(b, Table):
+            head = "".join(f"<th>{_html_inline(c)}</th>" for c in b.header)
+            cells = ["".join(f"<td>{_html_inline(c)}</td>" for c in r) for r in b.rows]
+            rows = "".join(f"<tr>{r}</tr>" for r in cells)
+            out.append(f'<div class="table" tabindex="0"><table><thead><tr>{head}</tr></thead>'
+                       f"<tbody>{rows}</tbody></table></div>")
         else:
             svg = (folder / b.name).read_text(encoding="utf-8") if folder else ""
             svg = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)
@@ -191,6 +220,11 @@ def plain(blocks: list[Block]) -> str:
             out.append(b.text.plain)
         elif isinstance(b, Math):
             out.append("    " + b.text.plain)
+        elif isinstance(b, Table):
+            lines = [[c.plain for c in line] for line in [b.header, *b.rows]]
+            widths = [max(len(line[k]) for line in lines) for k in range(len(b.header))]
+            text = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines]
+            out.append("\n".join([text[0], "  ".join("-" * w for w in widths), *text[1:]]))
         else:
             out.append(f"[{b.caption}: {b.name}]")
     return "\n\n".join(out) + "\n"
