@@ -15,7 +15,18 @@ from viz.homework import solution_update
 from viz.homework.problem import Problem
 from viz.homework.run import Model, Pass, Update
 from viz.notation.document import Block, Heading, Math, Para, T, join
-from viz.notation.maths import DERIVATIVES, TIMES, cancelled, chain, column, matrix, partial, product, sym
+from viz.notation.maths import (
+    DERIVATIVES,
+    TIMES,
+    cancelled,
+    chain,
+    column,
+    fac,
+    matrix,
+    partial,
+    product,
+    sym,
+)
 
 L = T("L", "L")
 
@@ -303,7 +314,7 @@ def _bias_vector(problem: Problem, model: Model, ds: list[list[float]], l: int, 
         scale, scale_n = T("", ""), T("", "")
     else:
         name = T(rf"w_{{0}}^{{({l})}}", f"w0^({l})")
-        scale, scale_n = T(r"\, x_0", " x0"), TIMES + n(x0)
+        scale, scale_n = T(r"\, x_0", " x0"), TIMES + fac(x0)
     if shared:
         formula = minus + T(r"\sum_j ", "Σ_j ") + (T(r"\sum_n ", "Σ_n ") if many else T("", "")) + T(
             rf"\delta_j^{{({l})}}", f"δj^({l})") + scale

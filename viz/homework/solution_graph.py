@@ -14,7 +14,7 @@ from micrograd import Value, topological_order
 from viz.homework import formula, solution_update
 from viz.homework.run import Model
 from viz.notation.document import Block, Heading, Math, Para, T, join
-from viz.notation.maths import DIGITS, chain, fac, num, partial, product, sym
+from viz.notation.maths import DIGITS, cancelled, chain, fac, num, partial, product, sym
 from viz.notation.ops import DOT_OPS, partner
 
 
@@ -68,13 +68,16 @@ def graph_solution(
 def local_derivatives(node: Value) -> dict[Value, float]:
     """d node / d v for each named Value v that `node`'s formula uses, through its unnamed inner nodes."""
     grads = {node: 1.0}
+    paths: dict[Value, list[float]] = {node: [1.0]}  # each path's share, to tell a cancelled sum from noise
     for v in reversed(topological_order(node)):
         g = grads.get(v)
         if g is None or (v is not node and v.label):
             continue  # a named value ends the formula: the chain rule goes on from there
+        g = cancelled(g, paths[v])  # Σ(x_i - mu) is 0, not 3e-16
         for u, local in zip(v.inputs, v.local_grads):
             grads[u] = grads.get(u, 0.0) + local * g
-    return {u: d for u, d in grads.items() if u is not node and u.label}
+            paths.setdefault(u, []).append(local * g)
+    return {u: cancelled(d, paths[u]) for u, d in grads.items() if u is not node and u.label}
 
 
 def _backward(g, nodes: dict[str, Value], leaves: dict[str, Value], n, f) -> list[Block]:
@@ -101,6 +104,9 @@ def _backward(g, nodes: dict[str, Value], leaves: dict[str, Value], n, f) -> lis
             raise RuntimeError(
                 f"d{g.loss}/d{name}: the chain rule gives {total!r} but backward() gave {v.grad!r}"
             )
+        if len(users[name]) == 1 and users[name][0][0].label == g.loss and not _hint(users[name][0][0], v, n):
+            out.append(Math(chain(partial(loss, sym(name)), n(v.grad))))  # read straight off the loss
+            continue
         out.append(
             Math(chain(partial(loss, sym(name)), join(symbols, " + "), join(numbers, " + "), n(v.grad)))
         )
@@ -114,7 +120,8 @@ def _hint(c: Value, v: Value, n) -> tuple[T, T] | None:
             r"\,(1 - ", "(1 - "
         ) + n(c.data) + ")"
     if c.op == "tanh" and c.inputs[0] is v:
-        return T("1 - ", "1 - ") + sym(c.label) + T("^2", "²"), T("1 - ", "1 - ") + fac(c.data) + T("^2", "²")
+        return (T("(1 - ", "(1 - ") + sym(c.label) + T("^2)", "²)"),
+                T("(1 - ", "(1 - ") + fac(c.data) + T("^2)", "²)"))
     if c.op in DOT_OPS:
         pairs = c.inputs[: len(c.inputs) // 2 * 2]  # the bias has no partner
         partners = [c.inputs[partner(c.op, k, len(c.inputs))] for k, u in enumerate(pairs) if u is v]

@@ -105,7 +105,10 @@ def _given(problem: Problem, n) -> list[Block]:
     formula = LOSS_FORMULAS[problem.loss]
     loss = T(f"Loss: {problem.loss}, ${formula.latex}$", f"Loss: {problem.loss}, {formula.plain}")
     if len(problem.x) > 1:
-        loss = loss + f", the {problem.reduction} over the {len(problem.x)} examples"
+        if problem.mode == "online":
+            loss = loss + ", of one example at a time"
+        else:
+            loss = loss + f", the {problem.reduction} over the {len(problem.x)} examples"
     if problem.weight_decay:
         lam = n(problem.weight_decay)
         what = "weights and biases" if problem.decay_biases else "weights"
