@@ -133,8 +133,9 @@ def test_adam_matches_torch_adam_and_its_moments_the_hand_formulas():
             v[label] = 0.999 * v[label] + 0.001 * g[label] ** 2
             assert close(found[(step, "Update", f"m_{{{tex(label)}}}")], m[label])
             assert close(found[(step, "Update", f"v_{{{tex(label)}}}")], v[label])
-            assert close(found[(step, "Update", rf"\hat{{m}}_{{{tex(label)}}}")], m[label] / (1 - 0.9 ** step))
-            assert close(found[(step, "Update", rf"\hat{{v}}_{{{tex(label)}}}")], v[label] / (1 - 0.999 ** step))
+            m_hat, v_hat = m[label] / (1 - 0.9 ** step), v[label] / (1 - 0.999 ** step)
+            assert close(found[(step, "Update", rf"\hat{{m}}_{{{tex(label)}}}")], m_hat)
+            assert close(found[(step, "Update", rf"\hat{{v}}_{{{tex(label)}}}")], v_hat)
             assert close(found[(step, "Update", tex(label))], value), (step, label)
 
 
@@ -152,7 +153,7 @@ def test_online_takes_one_example_a_step_in_order_written_in_the_sheets_conventi
         z2.retain_grad()
         loss = 0.5 * ((t - y) ** 2).sum()
         loss.backward()
-        assert close(found[(step, "Loss", f"e^{{[{step}]}}")], t - y.item())  # error = t - y, of example `step`
+        assert close(found[(step, "Loss", f"e^{{[{step}]}}")], t - y.item())  # e = t - y of example `step`
         # delta = -dL/dz, the sheet's sign
         assert close(found[(step, "Backpropagation", tex("delta1^(2)"))], -z2.grad[0].item())
         for j in range(2):
@@ -165,7 +166,8 @@ def test_online_takes_one_example_a_step_in_order_written_in_the_sheets_conventi
             sign = -1.0 if label.startswith("b") else 1.0  # b_j = -w_j0
             shown = label.replace("b1^", "w10^").replace("b2^", "w20^")
             assert close(found[(step, "Backpropagation", grad(shown))], sign * g[label])
-            assert close(found[(step, "Update", r"\Delta " + tex(shown))], sign * (after[label] - before[label]))
+            change = sign * (after[label] - before[label])
+            assert close(found[(step, "Update", r"\Delta " + tex(shown))], change)
             assert close(found[(step, "Update", tex(shown))], sign * after[label])
 
 
@@ -248,3 +250,23 @@ def test_batch_norm_matches_torch_batch_norm_and_its_input_gradients_sum_to_zero
     assert abs(sum(found[(1, "Backward pass", grad(f"x{j}"))] for j in (1, 2, 3))) < 1e-7
     # and the mean's own gradient through var is exactly 0 on the page, not float noise
     assert r"3.3306691\times10^{-16}" not in text(load(shipped("batchnorm")), fmt="md")
+
+
+def test_the_summary_table_lists_each_steps_output_and_loss_before_and_after_its_update():
+    page = text(load(shipped("momentum")), fmt="md")
+    rows = [line.strip("|").split("|") for line in page[page.index("## Summary"):].splitlines()
+            if re.match(r"\| \d", line)]
+    assert [int(r[0]) for r in rows] == [1, 2, 3]
+    params, forward = mlp_2_2_1([[0.5, -0.3], [0.2, 0.8]], [0.1, -0.1], [[0.7, -0.4]], [0.05],
+                                torch.sigmoid, torch.sigmoid)
+    opt = torch.optim.SGD(params, lr=0.5, momentum=0.9)
+    for _step, y_hat, before, after in rows:
+        opt.zero_grad()
+        y = forward([1.0, -2.0])[3]
+        loss = 0.5 * ((1.0 - y) ** 2).sum()
+        loss.backward()
+        opt.step()
+        later = 0.5 * ((1.0 - forward([1.0, -2.0])[3]) ** 2).sum()
+        assert close(as_number(y_hat.strip(" $")), y.item())
+        assert close(as_number(before.strip(" $")), loss.item())
+        assert close(as_number(after.strip(" $")), later.item())
