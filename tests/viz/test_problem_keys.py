@@ -165,3 +165,17 @@ def test_the_momentum_update_can_be_written_as_delta_w_and_gives_the_same_weight
     last = [line for line in page.splitlines() if line.strip().startswith("w11^(1) = ")][-1]
     assert math.isclose(float(last.rsplit(" = ", 1)[1]), w11, rel_tol=1e-7)
     assert "Δw11^(1) = 0.9 · " in page   # Δw_t = μ Δw_(t-1) - η g
+
+
+def test_the_template_documents_every_key_the_reader_knows():
+    from viz.homework import problem_file
+
+    template = (problem_file.PROBLEMS / "template.toml").read_text()
+    keys = [*problem_file.TOP_KEYS, *problem_file.NETWORK_KEYS, *problem_file.LAYER_KEYS,
+            *problem_file.CONVENTION_KEYS, "loss", "output"]
+    for key in set(keys) - {"variants", "network", "layer", "graph", "conventions"}:  # tables: below
+        assert re.search(rf"^#? ?{key} = ", template, re.M), key
+    tables = ["[network]", "[[layer]]", "[graph]", "[conventions]", "[graph.inputs]", "[graph.parameters]",
+              "[graph.formulas]"]
+    for table in tables:
+        assert table in template, table
