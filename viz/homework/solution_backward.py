@@ -282,8 +282,8 @@ def _matrix_form(problem: Problem, model: Model, p: Pass, deltas: dict, l: int, 
         lam = problem.weight_decay * problem.decay_factor
         entries = [[w.data if id(w) in decayed else 0.0 for w in neuron.w] for neuron in layer.neurons]
         if in_out:
-            bias_row = [x0 * neuron.b.data if id(neuron.b) in decayed else 0.0 for neuron in layer.neurons] \
-                if has_bias and all(nb.b is not None for nb in layer.neurons) else None
+            bias_row = [x0 * _data(nb.b) if id(nb.b) in decayed else 0.0 for nb in layer.neurons] \
+                if has_bias else None
             entries = [list(r) for r in zip(*entries)]
             entries = ([bias_row] + entries) if bias_row is not None else entries
         c = n(lam)
@@ -326,14 +326,19 @@ def _bias_vector(problem: Problem, model: Model, ds: list[list[float]], l: int, 
         numbers = minus + join([column(d) for d in ds], " + ") + scale_n
     if decay:
         formula = formula + " + " + n(decay) + T(r"\, ", " ") + name
-        numbers = numbers + " + " + n(decay) + TIMES + (n(x0 * b.data) if shared else column(
-            [x0 * nb.b.data for nb in layer.neurons]))
+        numbers = numbers + " + " + n(decay) + TIMES + (n(x0 * _data(b)) if shared else column(
+            [x0 * _data(nb.b) for nb in layer.neurons]))
     if shared:
         assert value is not None
-        result = n(value + decay * x0 * b.data)
+        result = n(value + decay * x0 * _data(b))
         return chain(partial(L, name), formula, numbers, result)
-    result_col = column([s * v * x0 + decay * x0 * nb.b.data for v, nb in zip(sums, layer.neurons)])
+    result_col = column([s * v * x0 + decay * x0 * _data(nb.b) for v, nb in zip(sums, layer.neurons)])
     return chain(partial(L, name), formula, numbers, result_col)
+
+
+def _data(v) -> float:
+    """A bias's number (0 for a neuron without one: it adds nothing)."""
+    return 0.0 if v is None else v.data
 
 
 def _vector_symbol(base: tuple[str, str], layer: int | None, many: bool, transposed: bool) -> T:

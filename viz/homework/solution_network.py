@@ -133,7 +133,7 @@ def _given(problem: Problem, n) -> list[Block]:
 
 def _conventions(problem: Problem) -> list[Block]:
     """The sheet's ways of writing that the solution follows, said once."""
-    c, out = problem.conventions, []
+    c, out = problem.conventions, list[Block]()
     if c.bias_input is not None:
         x0 = "-1" if c.bias_input < 0 else "1"
         out.append(Para(T(f"Each bias is written as the weight $w_{{j0}}$ of a constant input $x_0 = {x0}$ "
