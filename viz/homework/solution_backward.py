@@ -55,8 +55,8 @@ def bias_label(problem: Problem, label: str) -> str:
 
 
 def constant_input(problem: Problem, l: int) -> T:
-    """The constant input a bias multiplies, x_0 into layer 1 and a_0^(l-1) above it."""
-    return sym("x0") if l == 1 else sym(labels.activation(l - 1, 0))
+    """The constant input a bias multiplies: x_0, the same in every layer (as the sheets write it)."""
+    return sym("x0")
 
 
 def backward(problem: Problem, model: Model, p: Pass, n, f, grads: dict | None = None) -> list[Block]:
@@ -274,7 +274,7 @@ def _matrix_form(problem: Problem, model: Model, p: Pass, deltas: dict, l: int, 
     products = []
     for dj, ai in zip(ds, ins):
         d_col, a_row = column(dj), _row(ai)
-        products.append((column(ai) + _row(dj)) if in_out else (d_col + a_row))
+        products.append((column(ai) + TIMES + _row(dj)) if in_out else (d_col + TIMES + a_row))
     numbers = join([minus + q for q in products], " + ")
     parts = [partial(L, W), formula, numbers]
     decayed = {id(w) for w in model.decayed}
