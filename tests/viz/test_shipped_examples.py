@@ -270,3 +270,13 @@ def test_the_summary_table_lists_each_steps_output_and_loss_before_and_after_its
         assert close(as_number(y_hat.strip(" $")), y.item())
         assert close(as_number(before.strip(" $")), loss.item())
         assert close(as_number(after.strip(" $")), later.item())
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam", "online", "l2", "conv", "rnn", "batchnorm"])
+def test_every_equation_and_paragraph_of_the_new_examples_is_set_as_maths_in_html(name):
+    from viz.homework.solve import blocks
+    from viz.notation.document import write
+
+    page = write(blocks(load(shipped(name))), "html")
+    assert 'class="plain"' not in page   # no equation fell back to the terminal's text
+    assert not re.search(r"<p>[^<]*\\\\[a-z]", page)  # nor a paragraph to raw LaTeX

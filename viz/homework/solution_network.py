@@ -215,7 +215,7 @@ def _penalty(problem: Problem, model: Model, p: Pass, n, f) -> list[Block]:
         return w.data * x0 if w.label.startswith("b") else w.data
 
     if len(params) <= 8:
-        names = join([shown(w) + T("^2", "²") for w in params], " + ")
+        names = join([T("(", "") + shown(w) + T(")^2", "²") for w in params], " + ")  # w^(1) has a ^ already
         numbers = join([T(f"{f(value(w)).latex}^2", f"{f(value(w)).plain}²") for w in params], " + ")
         parts = [T(r"\sum w^2", "Σw²"), names, numbers, n(sq)]
     else:
