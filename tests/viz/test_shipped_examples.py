@@ -280,3 +280,17 @@ def test_every_equation_and_paragraph_of_the_new_examples_is_set_as_maths_in_htm
     page = write(blocks(load(shipped(name))), "html")
     assert 'class="plain"' not in page   # no equation fell back to the terminal's text
     assert not re.search(r"<p>[^<]*\\\\[a-z]", page)  # nor a paragraph to raw LaTeX
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdflatex"), reason="no pdflatex here")
+@pytest.mark.parametrize("name", ["seed_001", "seed_002", "seed_004", "adam", "online", "l2", "batchnorm"])
+def test_the_latex_solution_compiles_long_chains_one_side_a_line(name, tmp_path):
+    import subprocess
+
+    source = text(load(shipped(name)), fmt="tex")
+    (tmp_path / "s.tex").write_text(source, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+    if name == "seed_002":  # its drives are long: each is set as align*, one = a line
+        assert r"z_{1}^{(1)} &= w_{11}^{(1)} x_{1}" in source

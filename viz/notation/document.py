@@ -150,7 +150,7 @@ def latex(blocks: list[Block]) -> str:
         elif isinstance(b, Para):
             body.append(_tex_paragraph(b.text.latex))
         elif isinstance(b, Math):
-            body.append(f"\\[ {b.text.latex} \\]")
+            body.append(_tex_display(b.text))
         elif isinstance(b, Table):
             every = [b.header, *b.rows]
             lines = [" & ".join(_tex_paragraph(c.latex) for c in line) + r" \\" for line in every]
@@ -248,8 +248,39 @@ def write(
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
+LONG = 90  # characters of plain text past which a display equation is set one `= part` a line
+
+
+def _tex_display(text: T) -> str:
+    """\\[ a = b = c \\], or a long chain as align*: a &= b \\\\ &= c, one side a line."""
+    sides = _top_level_sides(text.latex)
+    if len(text.plain) <= LONG or len(sides) < 3 or r"\quad" in text.latex:  # a list is not a chain
+        return f"\\[ {text.latex} \\]"
+    rows = [f"{sides[0]} &= {sides[1]}"] + [f"&= {side}" for side in sides[2:]]
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def _top_level_sides(latex: str) -> list[str]:
+    """The sides of a chain a = b = c, split only at an = outside every {...} group."""
+    sides, depth, start = [], 0, 0
+    for k, char in enumerate(latex):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and latex.startswith(" = ", k):
+            sides.append(latex[start:k])
+            start = k + 3
+    return [*sides, latex[start:]]
+
+
+# Characters the plain words may hold (headings, a problem file's notes) that pdflatex cannot set as text
+_TEX_CHARACTERS = {"ᵀ": "^T", "²": "^2", "σ": r"\sigma", "δ": r"\delta", "η": r"\eta", "λ": r"\lambda",
+                   "θ": r"\theta", "Σ": r"\Sigma", "∂": r"\partial", "→": r"\to", "←": r"\leftarrow",
+                   "ŷ": r"\hat{y}", "·": r"\cdot", "−": "-", "√": r"\surd", "Δ": r"\Delta", "μ": r"\mu",
+                   "β": r"\beta", "ε": r"\epsilon", "γ": r"\gamma"}
+
+
 def _tex_escape(text: str) -> str:
-    return re.sub(r"([#%&_{}$])", r"\\\1", text).replace("^", r"\^{}")
+    text = re.sub(r"([#%&_{}$])", r"\\\1", text).replace("^", r"\^{}")
+    return "".join(f"${_TEX_CHARACTERS[c]}$" if c in _TEX_CHARACTERS else c for c in text)
 
 
 def _tex_paragraph(text: str) -> str:
