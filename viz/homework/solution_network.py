@@ -93,7 +93,7 @@ def _given(problem: Problem, n) -> list[Block]:
         if layer.biases is not None:
             b = sym(bias_label(problem, f"b^({k})"))
             if problem.conventions.bias_input is not None and not layer.shared_bias:
-                b = T(rf"w_{{\cdot 0}}^{{({k})}}", f"w·0^({k})")
+                b = T(rf"w_{{0}}^{{({k})}}", f"w0^({k})")  # the column of w_j0, as in dL/dw_0 below
             values = n(layer.biases[0]) if layer.shared_bias else column(layer.biases)
             eq = eq + T(r",\quad ", ",  ") + b + " = " + values
         out.append(Math(eq))
