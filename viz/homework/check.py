@@ -109,7 +109,7 @@ class Verdict:
             which = "is" if len(self.causes) == 1 else "are"
             tail = {"carried": "and that explains it", "cut": "and that explains it but for the last digit"}
             why.append(f"computed from {names}, which {which} wrong, {tail.get(self.kind, 'but that does not explain it')}")
-        mine = f"{self.recomputed:.10g}"
+        mine = f"{self.recomputed:.10g}" if self.recomputed is not None else ""
         if self.kind == "carried":
             why[-1] += f": from your own numbers it comes to {mine}"
         elif self.kind == "rounding":
