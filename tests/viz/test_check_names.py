@@ -143,7 +143,8 @@ def test_several_examples_each_with_its_own_section_against_pytorch():
     for k in range(3):  # each example: its values, and the gradients of its own loss
         a, y, loss = forward([k])
         loss.sum().backward()
-        lines += [f"[example {k + 1}]", "a2^(1) = 0", "y_hat = 0", "loss = 0", "dL/da1^(1) = 0", "dL/dw21^(1) = 0"]
+        lines += [f"[example {k + 1}]", "a2^(1) = 0", "y_hat = 0", "loss = 0", "dL/da1^(1) = 0",
+                  "dL/dw21^(1) = 0"]
         want[k + 1] = {"a2^(1)": a[0, 1].item(), "y_hat": y.item(), "loss": loss.item(),
                        "dL/da1^(1)": a.grad[0, 0].item(), "dL/dw21^(1)": w1.grad[1, 0].item()}
         for p in (w1, b1, w2, b2):
