@@ -85,7 +85,8 @@ def test_template_is_a_working_problem(tmp_path):
     (["solve", "seed_004", "--steps", "-1"], "micrograd: error: --steps must be 0 or more"),
     (["solve", "seed_004", "--format", "pdf"], "micrograd: error: argument --format: invalid choice"),
     (["check", "seed_004", "missing.txt"], "micrograd: error: missing.txt: no such answers file"),
-    (["draw", "seed_004"], "micrograd: error: draw needs -o FILE.svg"),
+    (["check", "seed_004", "./seed_004_answers.txt"], "micrograd: error: ./seed_004_answers.txt: no such "
+     "answers file (a shipped answers file is found by its bare name only: seed_004_answers.txt)"),
     (["frobnicate"], "micrograd: error: argument COMMAND: invalid choice"),
 ])
 def test_a_users_mistake_is_one_line_and_status_2(tmp_path, args, message):
