@@ -69,6 +69,14 @@ def test_local_derivatives_of_tanh_relu_and_the_square():
     assert (got["f'(z1^(1))"], got["da2^(1)/dz2^(1)"]) == (2 * 5, 2 * 7)  # sigma(z) = z^2, z = 5 and 7
 
 
+def test_a_local_derivative_through_unnamed_nodes():
+    # seed 001: s3 = h1*w5 + h2*w6, so ds3/dh1 = w5 = -0.2; s1 = x1*w1 + x2*w2, so ds1/dw1 = x1 = -0.7
+    got = exact(load(shipped("seed_001")), ["ds3/dh1 = 0", "ds1/dw1 = 0", "dh1/ds1 = 0"])
+    assert (got["ds3/dh1"], got["ds1/dw1"]) == (-0.2, -0.7)
+    h1 = sigmoid(-0.7 * -1.7 + 1.2 * 0.1)
+    assert math.isclose(got["dh1/ds1"], h1 * (1 - h1), rel_tol=1e-12)
+
+
 def finite_difference(seed: str, change, h: float = 1e-6) -> float:
     """(L(x + h) - L(x - h)) / 2h, the problem file changed by `change(data, +-h)`."""
     losses = []

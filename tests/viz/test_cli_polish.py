@@ -57,7 +57,7 @@ def test_answers_by_path_or_by_bare_shipped_name(tmp_path):
     assert b"no such answers file (a shipped answers file is found by its bare name only" in done.stderr
     done = run("check", "seed_004", "seed_004_answers.txt", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stdout.decode().startswith("seed_004_answers.txt (shipped): 11 answers, 3 right, 8 wrong")
+    assert done.stdout.decode().startswith("seed_004_answers.txt (shipped): 14 answers, 6 right, 8 wrong")
     # a file of that name in the folder is the one marked, not the shipped one
     (tmp_path / "seed_004_answers.txt").write_text("y_hat = 0.1192\nw99^(1) = 2\n", encoding="utf-8")
     done = run("check", "seed_004", "seed_004_answers.txt", cwd=tmp_path)

@@ -114,13 +114,11 @@ def catalogue(problem: Problem, flat: Flat | None = None) -> dict[int, dict[str,
             parsed = notation.parse(v.label)
             if parsed and parsed[0] == "z":
                 names[f"delta{parsed[2]}^({parsed[1]})"] = ("grad", v.label, e)
-            for u in flat.inputs[k]:
+            for u in _named_inputs(flat, k):
                 x = flat.order[u].label
-                if not x:
-                    continue
                 edge = ("local", f"{v.label}/{x}", e)
                 names[f"d{v.label}/d{x}"] = edge
-                if len(flat.inputs[k]) == 1:
+                if flat.inputs[k] == [u]:
                     names[f"f'({x})"] = edge
                     if v.op in ("sigmoid", "tanh", "relu"):
                         names[f"{v.op}'({x})"] = edge
@@ -140,6 +138,20 @@ def catalogue(problem: Problem, flat: Flat | None = None) -> dict[int, dict[str,
                 names.setdefault(f"y_hat{j}" if len(outputs) > 1 else "y_hat", ("data", y, e))
         sections[s] = names
     return sections
+
+
+def _named_inputs(flat: Flat, k: int) -> list[int]:
+    """The named nodes node k is made from directly or through unnamed ones only (s3 = h1*w5 + h2*w6: h1 ...)."""
+    found: list[int] = []
+    todo = list(flat.inputs[k])
+    while todo:
+        u = todo.pop(0)
+        if flat.order[u].label:
+            if u not in found:
+                found.append(u)
+        else:
+            todo += flat.inputs[u]
+    return found
 
 
 def resolve(answers: list[Answer], problem: Problem, flat: Flat | None = None) -> None:

@@ -184,11 +184,31 @@ class _Replay:
                 value = written
             data[k], data_used[k] = value, used
             self.local_used[k] = _local_sources(flat, k, data_used)
+            if not v.label:
+                continue
             for p, u in enumerate(ins):  # a local derivative the student wrote down (sigma'(z))
-                if v.label and flat.order[u].label:
+                if flat.order[u].label:
                     key = (n, "local", f"{v.label}/{flat.order[u].label}", flat.example[k])
                     self.local[k][p], self.local_used[k][p] = self.keep(key, self.local[k][p],
                                                                         self.local_used[k][p])
+            for u, (value, used) in self._through_unnamed(k).items():  # ds3/dh1 of s3 = h1*w5 + h2*w6
+                self.keep((n, "local", f"{v.label}/{flat.order[u].label}", flat.example[k]), value, used)
+
+    def _through_unnamed(self, k: int) -> dict[int, tuple[float, Sources]]:
+        """d node k / d each named node it is made from through unnamed ones only (not its own inputs)."""
+        flat, found = self.flat, {}
+        todo = [(u, self.local[k][p], self.local_used[k][p]) for p, u in enumerate(flat.inputs[k])
+                if not flat.order[u].label]
+        while todo:
+            j, factor, used = todo.pop()
+            for p, u in enumerate(flat.inputs[j]):
+                step, step_used = factor * self.local[j][p], used | self.local_used[j][p]
+                if not flat.order[u].label:
+                    todo.append((u, step, step_used))
+                elif u not in flat.inputs[k]:
+                    value, before = found.get(u, (0.0, _NONE))
+                    found[u] = (value + step, before | step_used)
+        return found
 
     def backward(self, n: int) -> None:
         """dL/d every node; with several examples, each example's loss on its own, then their weighted sum."""
