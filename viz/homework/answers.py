@@ -141,7 +141,7 @@ def catalogue(problem: Problem, flat: Flat | None = None) -> dict[int, dict[str,
 
 
 def _named_inputs(flat: Flat, k: int) -> list[int]:
-    """The named nodes node k is made from directly or through unnamed ones only (s3 = h1*w5 + h2*w6: h1 ...)."""
+    """The named nodes node k is made from, directly or through unnamed ones (s3 = h1*w5 + ...: h1, w5)."""
     found: list[int] = []
     todo = list(flat.inputs[k])
     while todo:
