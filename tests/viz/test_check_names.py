@@ -201,3 +201,9 @@ def test_suggestions_come_from_every_kind_of_name(name):
     assert v.kind == "unmarked" and "did you mean" in v.hint
     suggested = v.hint.split("did you mean ")[1]
     assert suggested.startswith(kind.replace("'", "")) or kind in suggested, v.hint
+
+
+def test_a_local_derivative_of_another_function_and_a_misspelt_alias():
+    v = check(load(shipped("seed_004")), parse_answers(["tanh'(z1^(1)) = 0.25", "dL/dyhat = 1"]))
+    assert "z1^(1) goes into another function here: write sigmoid'(z1^(1)) or f'(z1^(1))" in v[0].hint
+    assert "did you mean dL/dy_hat" in v[1].hint

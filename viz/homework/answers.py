@@ -136,6 +136,9 @@ def catalogue(problem: Problem, flat: Flat | None = None) -> dict[int, dict[str,
             if s or not several:
                 names.setdefault(f"y_hat_{j}", ("data", y, e))
                 names.setdefault(f"y_hat{j}" if len(outputs) > 1 else "y_hat", ("data", y, e))
+        for alias, (kind, label, _) in list(names.items()):  # dL/dy_hat, dL/dloss: for the suggestions
+            if kind == "data" and alias != label and f"dL/d{label}" in names:
+                names.setdefault(f"dL/d{alias}", names[f"dL/d{label}"])
         sections[s] = names
     return sections
 
@@ -214,6 +217,11 @@ def _lookup(name: str, names: dict[int, dict[str, Name]], section: int, several:
             wanted = f"{prime['f'] if prime['f'] != 'g' else 'f'}'({_value(prime['x'], here)})"
     if wanted in here:
         return here[wanted]
+    other = _PRIME.fullmatch(wanted)
+    if other and f"f'({other['x']})" in here:  # tanh'(z) where z goes into a sigmoid
+        x = other["x"]
+        its = [f"{op}'({x})" for op in ("sigmoid", "tanh", "relu", "f") if f"{op}'({x})" in here]
+        return f"`{name}`: {x} goes into another function here: write {' or '.join(its)}"
     updated = re.fullmatch(r"(?:new |Δ)(?P<p>.+)", wanted)
     if updated and updated["p"] in here:
         params = sorted(label for label, kind in ((n[4:], k[0]) for n, k in here.items()) if kind == "new")

@@ -144,7 +144,8 @@ def _diagnose(v: Verdict, sources: list[Verdict], student: dict[Key, float], pro
         return
     if math.isclose(math.trunc(mine * 10**d) / 10**d, a.value, abs_tol=10.0 ** -(d + 3)):
         v.kind = "cut"
-        v.hint = f"{a.text} is {made_by}{mine:.12g} cut off at {d} decimals; rounded, it is {_shown(mine, d)}"
+        places = f"{d} decimal{'s' if d != 1 else ''}"
+        v.hint = f"{a.text} is {made_by}{mine:.12g} cut off at {places}; rounded, it is {_shown(mine, d)}"
         return
     v.kind, v.hint = _other_way(a, mine, student, problem, several)
     if v.kind == "wrong":

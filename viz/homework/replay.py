@@ -196,7 +196,8 @@ class _Replay:
 
     def _through_unnamed(self, k: int) -> dict[int, tuple[float, Sources]]:
         """d node k / d each named node it is made from through unnamed ones only (not its own inputs)."""
-        flat, found = self.flat, {}
+        flat = self.flat
+        found: dict[int, tuple[float, Sources]] = {}
         todo = [(u, self.local[k][p], self.local_used[k][p]) for p, u in enumerate(flat.inputs[k])
                 if not flat.order[u].label]
         while todo:
