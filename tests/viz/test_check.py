@@ -143,3 +143,18 @@ def test_a_file_with_no_answer_in_it_is_an_error_that_does_not_echo_it(tmp_path)
     with pytest.raises(AnswersError, match="no line of the form `name = number`") as error:
         read_answers(path)
     assert "secret" not in str(error.value)
+
+
+def test_replay_applies_the_engines_op_table_by_the_nodes_op_names():
+    from micrograd.engine import OPS
+    from viz.homework.replay import apply
+
+    assert apply("**2", [3.0]) == (9.0, [6.0])          # the node's '**2' is the table's '**k' with k = 2
+    assert apply("**-1", [4.0]) == (0.25, [-1 / 16])
+    assert apply("w·x+b", [2.0, 3.0, -1.0, 4.0, 0.5]) == (0.5 + 6.0 - 4.0, [3.0, 2.0, 4.0, -1.0, 1.0])
+    assert apply("w·x", [2.0, 3.0]) == (6.0, [3.0, 2.0])
+    for name in ("exp", "log", "tanh", "sigmoid", "relu", "neg"):
+        value, *local = OPS[name].fn(0.7)
+        assert apply(name, [0.7]) == (value, local), name
+    with pytest.raises(ValueError, match="cannot replay the op 'cube'"):
+        apply("cube", [1.0])

@@ -108,3 +108,12 @@ def test_the_report_counts_and_warns():
     text = report(check(load(shipped("seed_004")), parse_answers([*CARRIED, "w99^(1) = 3"])), "sheet")
     assert text.splitlines()[0] == "sheet: 8 answers, 4 right, 4 wrong, 1 line(s) not marked"
     assert "warning: line 9: w99^(1) = 3: `w99^(1)` names no value of this problem" in text
+
+
+def test_a_local_derivative_is_read_off_the_students_own_activation():
+    # a1^(1) = sigmoid(0) = 0.5 written 0.6; sigma' = a (1 - a) from their a is 0.24 (from z = 0 it is 0.25)
+    vs = marks("seed_004", ["a1^(1) = 0.6", "sigmoid'(z1^(1)) = 0.24"])
+    assert vs["a1^(1)"].kind == "wrong"
+    local = vs["sigmoid'(z1^(1))"]
+    assert local.kind == "carried" and [c.name for c in local.causes] == ["a1^(1)"]
+    assert math.isclose(local.recomputed, 0.6 * (1 - 0.6), rel_tol=1e-12)
