@@ -158,3 +158,10 @@ def test_replay_applies_the_engines_op_table_by_the_nodes_op_names():
         assert apply(name, [0.7]) == (value, local), name
     with pytest.raises(ValueError, match="cannot replay the op 'cube'"):
         apply("cube", [1.0])
+
+
+def test_an_empty_answers_file_is_an_error(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_text("# only a comment\n\n")
+    with pytest.raises(AnswersError, match="no line of the form `name = number`"):
+        read_answers(path)

@@ -66,7 +66,7 @@ def read_answers(path: str | pathlib.Path) -> list[Answer]:
     except OSError as error:
         raise AnswersError(f"{path}: cannot read the answers file ({error.strerror or error})") from None
     answers = parse_answers(lines, str(path))
-    if lines and not any(not a.problem for a in answers):
+    if not any(not a.problem for a in answers):
         raise AnswersError(f"{path}: no line of the form `name = number` (e.g. `y_hat = 0.1196`): "
                            "is it an answers file?")
     return answers
