@@ -21,9 +21,10 @@ verdict says what that shows:
   through the graph; that answer is named;
 - rounding: the recomputation gives the number written from answers that are all right:
   the student's own rounding of them explains it;
+- cut: the recomputation, cut off instead of rounded (wrong answers it used are named);
 - sign, convention: it is the recomputation with the other sign, or under another
   convention (the loss with or without ½, a sum for a mean, delta = -dL/dz, Δw as the
-  amount taken away, a bias on a constant input -1);
+  amount taken away, a bias on a constant input -1), or an update up the gradient;
 - wrong: none of these; the slip is in this step.
 A line that cannot be marked (an unknown name, a number that is not one) is a warning
 with its line number; the other lines are still marked.
