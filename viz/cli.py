@@ -259,7 +259,7 @@ def _version() -> str:
 
 
 # On paper, as the documents write them without Unicode
-_ASCII = {"σ": "sigma", "δ": "delta", "Δ": "Delta", "η": "eta", "λ": "lambda", "α": "alpha", "β": "beta",
+_ASCII = {"σ": "sigma", "δ": "delta", "Δ": "Delta ", "η": "eta", "λ": "lambda", "α": "alpha", "β": "beta",
           "ε": "eps", "∂": "d", "ŷ": "y_hat", "−": "-", "·": "*", "×": "x", "…": "...", "≈": "~",
           "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "∑": "sum", "Σ": "sum", "√": "sqrt", "½": "1/2",
           "–": "-", "—": "-", "‖": "||", "“": '"', "”": '"', "‘": "'", "’": "'", "′": "'"}
