@@ -49,6 +49,10 @@ figure .drawing{width:calc(100vw - 24px);margin-left:calc(50% - 50vw + 12px);ove
  text-align:center;border-block:1px solid #ddd}
 figure .drawing svg{max-width:none;vertical-align:top}
 figcaption{font-style:italic;color:#333}
+.table{overflow-x:auto;margin:1em 0}
+.table table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+.table th,.table td{padding:.2em .8em;border-bottom:1px solid #ccc;text-align:right;white-space:nowrap}
+.table th{border-bottom:2px solid #555}
 @media (max-width:600px){body{font-size:17px;padding:0 .6em;margin-top:1em}
  .math{margin-left:0;padding-left:1.2em;text-indent:-1.2em}}
 """
@@ -103,7 +107,15 @@ class Figure:
     caption: str
 
 
-Block = Heading | Para | Math | Figure
+@dataclass
+class Table:
+    """A small table of numbers, such as the outputs and the loss of every step; cells may hold $...$."""
+
+    header: list[T]
+    rows: list[list[T]]
+
+
+Block = Heading | Para | Math | Figure | Table
 
 def markdown(blocks: list[Block]) -> str:
     """Markdown with $$ LaTeX $$ maths, the seed documents' own format."""
@@ -115,6 +127,11 @@ def markdown(blocks: list[Block]) -> str:
             out.append(b.text.latex)
         elif isinstance(b, Math):
             out.append(f"$${b.text.latex}$$")
+        elif isinstance(b, Table):
+            lines = [b.header, *b.rows]
+            cells = [" | ".join(c.latex.replace("|", r"\|") for c in line) for line in lines]
+            rule = " | ".join("---" for _ in b.header)
+            out.append("\n".join(f"| {c} |" for c in [cells[0], rule, *cells[1:]]))
         else:
             out.append(f"![{b.caption}]({b.name})")
     return "\n\n".join(out) + "\n"
@@ -133,7 +150,13 @@ def latex(blocks: list[Block]) -> str:
         elif isinstance(b, Para):
             body.append(_tex_paragraph(b.text.latex))
         elif isinstance(b, Math):
-            body.append(f"\\[ {b.text.latex} \\]")
+            body.append(_tex_display(b.text))
+        elif isinstance(b, Table):
+            every = [b.header, *b.rows]
+            lines = [" & ".join(_tex_paragraph(c.latex) for c in line) + r" \\" for line in every]
+            cols = "l" * len(b.header)
+            body.append(f"\\begin{{tabular}}{{{cols}}}\n" + "\n".join([lines[0], r"\hline", *lines[1:]])
+                        + "\n\\end{tabular}")
         else:
             name = _tex_escape(b.name)
             body.append(f"\\noindent\\textit{{{_tex_escape(b.caption)}: see \\texttt{{{name}}}.}}")
@@ -163,6 +186,12 @@ def html_page(
             out.append("<p>" + _html_inline(b.text) + "</p>")
         elif isinstance(b, Math):
             out.append('<div class="math">' + _html_math(b.text) + "</div>")
+        elif isinstance(b, Table):
+            head = "".join(f"<th>{_html_inline(c)}</th>" for c in b.header)
+            cells = ["".join(f"<td>{_html_inline(c)}</td>" for c in r) for r in b.rows]
+            rows = "".join(f"<tr>{r}</tr>" for r in cells)
+            out.append(f'<div class="table" tabindex="0"><table><thead><tr>{head}</tr></thead>'
+                       f"<tbody>{rows}</tbody></table></div>")
         else:
             svg = (folder / b.name).read_text(encoding="utf-8") if folder else ""
             svg = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)
@@ -191,6 +220,11 @@ def plain(blocks: list[Block]) -> str:
             out.append(b.text.plain)
         elif isinstance(b, Math):
             out.append("    " + b.text.plain)
+        elif isinstance(b, Table):
+            lines = [[c.plain for c in line] for line in [b.header, *b.rows]]
+            widths = [max(len(line[k]) for line in lines) for k in range(len(b.header))]
+            text = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines]
+            out.append("\n".join([text[0], "  ".join("-" * w for w in widths), *text[1:]]))
         else:
             out.append(f"[{b.caption}: {b.name}]")
     return "\n\n".join(out) + "\n"
@@ -214,8 +248,39 @@ def write(
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
+LONG = 90  # characters of plain text past which a display equation is set one `= part` a line
+
+
+def _tex_display(text: T) -> str:
+    """\\[ a = b = c \\], or a long chain as align*: a &= b \\\\ &= c, one side a line."""
+    sides = _top_level_sides(text.latex)
+    if len(text.plain) <= LONG or len(sides) < 3 or r"\quad" in text.latex:  # a list is not a chain
+        return f"\\[ {text.latex} \\]"
+    rows = [f"{sides[0]} &= {sides[1]}"] + [f"&= {side}" for side in sides[2:]]
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def _top_level_sides(latex: str) -> list[str]:
+    """The sides of a chain a = b = c, split only at an = outside every {...} group."""
+    sides, depth, start = [], 0, 0
+    for k, char in enumerate(latex):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and latex.startswith(" = ", k):
+            sides.append(latex[start:k])
+            start = k + 3
+    return [*sides, latex[start:]]
+
+
+# Characters the plain words may hold (headings, a problem file's notes) that pdflatex cannot set as text
+_TEX_CHARACTERS = {"ᵀ": "^T", "²": "^2", "σ": r"\sigma", "δ": r"\delta", "η": r"\eta", "λ": r"\lambda",
+                   "θ": r"\theta", "Σ": r"\Sigma", "∂": r"\partial", "→": r"\to", "←": r"\leftarrow",
+                   "ŷ": r"\hat{y}", "·": r"\cdot", "−": "-", "√": r"\surd", "Δ": r"\Delta", "μ": r"\mu",
+                   "β": r"\beta", "ε": r"\epsilon", "γ": r"\gamma"}
+
+
 def _tex_escape(text: str) -> str:
-    return re.sub(r"([#%&_{}$])", r"\\\1", text).replace("^", r"\^{}")
+    text = re.sub(r"([#%&_{}$])", r"\\\1", text).replace("^", r"\^{}")
+    return "".join(f"${_TEX_CHARACTERS[c]}$" if c in _TEX_CHARACTERS else c for c in text)
 
 
 def _tex_paragraph(text: str) -> str:
@@ -226,10 +291,12 @@ def _tex_paragraph(text: str) -> str:
 
 def _html_inline(text: T) -> str:
     """Words with their $...$ maths as HTML, `name` in backquotes as code; else the plain text."""
-    try:
-        return "".join(_html_piece(p) for p in re.split(r"(\$[^$]*\$)", text.latex))
-    except Unsupported:  # shown as the terminal shows it: still readable
-        return html.escape(text.plain).replace("`", "")
+    for latex in (text.latex, _spelled(text.latex)):  # as written, then with β, √ as characters
+        try:
+            return "".join(_html_piece(p) for p in re.split(r"(\$[^$]*\$)", latex))
+        except Unsupported:
+            continue
+    return html.escape(text.plain).replace("`", "")  # shown as the terminal shows it: still readable
 
 
 def _html_piece(piece: str) -> str:
@@ -242,4 +309,25 @@ def _html_math(text: T) -> str:
     try:
         return to_html(text.latex)
     except Unsupported:
+        pass
+    try:  # Greek letters and roots that viz.notation.mathhtml does not set yet, as their characters
+        return to_html(_spelled(text.latex))
+    except Unsupported:
         return f'<span class="plain">{html.escape(text.plain)}</span>'
+
+
+_LETTERS = {"alpha": "α", "beta": "β", "gamma": "γ", "epsilon": "ε", "lambda": "λ", "mu": "μ", "Delta": "Δ"}
+
+
+def _spelled(latex: str) -> str:
+    r"""`latex` with \beta as β, \Delta as Δ, ..., and \sqrt{x} as √(x), for the HTML writer."""
+    out = re.sub(r"\\Delta\s*", "Δ", latex)  # Δw, as one symbol
+    out = re.sub(r"\\(alpha|beta|gamma|epsilon|lambda|mu)(?![A-Za-z])", lambda m: _LETTERS[m[1]], out)
+    while (start := out.find(r"\sqrt{")) >= 0:
+        depth, end = 0, start + len(r"\sqrt")
+        for end in range(start + len(r"\sqrt"), len(out)):
+            depth += {"{": 1, "}": -1}.get(out[end], 0)
+            if depth == 0:
+                break
+        out = out[:start] + r"√\left(" + out[start + 6:end] + r"\right)" + out[end + 1:]
+    return out
