@@ -232,3 +232,20 @@ def test_online_passes_are_replayed_on_their_own_example_against_a_hand_written_
     got = [v.exact for v in verdicts]
     want = [value for numbers in expected for value in numbers.values()]
     assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_a_bias_written_as_the_weight_w_j0_of_the_input_minus_one_is_marked_in_the_sheets_terms():
+    """bias_input = -1: w10^(1) is the threshold the sheet writes, dL/dw10 = -dL/db, by hand (pass 1)."""
+    x, t = [0, 1], 1
+    h = [sigmoid(0.4 * x[0] - 0.7 * x[1] - 0.2), sigmoid(0.3 * x[0] + 0.6 * x[1] + 0.3)]
+    y = sigmoid(0.9 * h[0] - 0.5 * h[1] - 0.4)
+    delta = (y - t) * y * (1 - y) * 0.9 * h[0] * (1 - h[0])      # dL/dz1^(1)
+    want = {"w10^(1)": 0.2, "dL/dw10^(1)": -delta, "new w10^(1)": 0.2 + 0.5 * delta,
+            "Δw10^(1)": 0.5 * delta, "dz1^(1)/dw10^(1)": -1.0}
+    verdicts = check(load(shipped("online")), parse_answers([f"{k} = 0" for k in want]))
+    assert [v.hint for v in verdicts if v.kind == "unmarked"] == []
+    assert [v.exact for v in verdicts] == pytest.approx(list(want.values()), rel=1e-12)
+    right = check(load(shipped("online")), parse_answers([f"{k} = {v:.6f}" for k, v in want.items()]))
+    assert [v.kind for v in right] == ["right"] * len(want)
+    flipped = check(load(shipped("online")), parse_answers([f"w10^(1) = {-0.2:.6f}"]))
+    assert not flipped[0].right
