@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from viz.notation.mathhtml import Unsupported, to_html
+from viz.notation.mathhtml import OPERATORS, SIZES, SYMBOLS, Unsupported, to_html
 
 FORMATS = ("md", "tex", "html")
 # The HTML page's styles: large type with high contrast (it may be projected), maths set
@@ -127,16 +127,17 @@ def latex(blocks: list[Block]) -> str:
     title = ""
     for b in blocks:
         if isinstance(b, Heading) and b.level == 1 and not title:
-            title = _tex_escape(b.text)
+            title = tex_text(b.text)
         elif isinstance(b, Heading):
-            body.append(f"\\{commands.get(b.level - 1, 'paragraph*')}{{{_tex_escape(b.text)}}}")
+            body.append(f"\\{commands.get(b.level - 1, 'paragraph*')}{{{tex_text(b.text)}}}")
         elif isinstance(b, Para):
             body.append(_tex_paragraph(b.text.latex))
         elif isinstance(b, Math):
-            body.append(f"\\[ {b.text.latex} \\]")
+            body.append(f"\\[ {b.text.latex} \\]" if tex_maths(b.text.latex) else
+                        f"\\begin{{quote}}{tex_text(b.text.plain)}\\end{{quote}}")
         else:
-            name = _tex_escape(b.name)
-            body.append(f"\\noindent\\textit{{{_tex_escape(b.caption)}: see \\texttt{{{name}}}.}}")
+            name = tex_text(b.name)
+            body.append(f"\\noindent\\textit{{{tex_text(b.caption)}: see \\texttt{{{name}}}.}}")
     head = (
         "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
         f"\\title{{{title}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
@@ -214,14 +215,62 @@ def write(
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def _tex_escape(text: str) -> str:
-    return re.sub(r"([#%&_{}$])", r"\\\1", text).replace("^", r"\^{}")
+# Plain text in LaTeX: each of TeX's ten special characters as the command that prints it.
+# With ^ written \textasciicircum{}, no ^^ (TeX's notation for any character, ^^5c = \) is left.
+_TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+             "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")  # a newline or a blank line would end \title's argument
+# The LaTeX commands our maths may hold (viz.notation.maths, viz.homework's solutions): exactly
+# what viz.notation.mathhtml reads. Maths with any other command, or with % # $ ^^ or a control
+# character, is not ours (a problem file's title or source, say) and is set as text.
+_MATH_COMMANDS = frozenset(SYMBOLS) | frozenset(OPERATORS) | frozenset(SIZES) | {
+    r"\left", r"\right", r"\mathrm", r"\text", r"\frac", r"\tfrac", r"\hat", r"\begin", r"\end",
+    "\\\\", r"\_", r"\{", r"\}", r"\%", r"\&", r"\$", r"\;", r"\!", r"\ln", r"\alpha", r"\beta",
+    r"\gamma", r"\lambda", r"\mu"}
+_MATH_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|.", re.S)
+
+
+def tex_text(text: str) -> str:
+    r"""`text` as LaTeX that prints exactly these characters and runs no command of its own.
+
+    >>> print(tex_text(r"\input /etc/passwd ^^5c C:\temp"))
+    \textbackslash{}input /etc/passwd \textasciicircum{}\textasciicircum{}5c C:\textbackslash{}temp
+    """
+    return "".join(_TEX_TEXT.get(c, c) for c in _CONTROL.sub(" ", text))
+
+
+def tex_maths(latex: str) -> bool:
+    r"""Whether `latex` is maths as our notation writes it, safe to give TeX as it is.
+
+    >>> tex_maths(r"\frac{\partial L}{\partial w_{11}^{(1)}}"), tex_maths(r"\input{/etc/hostname}")
+    (True, False)
+    """
+    if "^^" in latex or _CONTROL.search(latex.replace("\n", " ")):
+        return False
+    depth = 0
+    for token in _MATH_TOKEN.findall(latex):
+        if token.startswith("\\") and token not in _MATH_COMMANDS or token in ("%", "#", "$"):
+            return False
+        depth += (token == "{") - (token == "}")
+        if depth < 0:
+            return False
+    environments = re.sub(r"\\(begin|end)\{[pb]matrix\}", "", latex)
+    return depth == 0 and not re.search(r"\\(begin|end)(?![A-Za-z])", environments)
 
 
 def _tex_paragraph(text: str) -> str:
-    """Escape the words of a paragraph but not its $...$ maths."""
-    pieces = re.split(r"(\$[^$]*\$)", text)
-    return "".join(p if p.startswith("$") else _tex_escape(p) for p in pieces)
+    """A paragraph's words as text, `code` in typewriter, and its $...$ maths as maths if it is ours."""
+    out = []
+    for k, piece in enumerate(re.split(r"`([^`]*)`", text)):
+        if k % 2:  # inside backquotes: a name or a path, set as it is (a problem file's source, say)
+            out.append(rf"\texttt{{{tex_text(piece)}}}")
+            continue
+        for maths in re.split(r"(\$[^$]*\$)", piece):
+            if maths.startswith("$") and len(maths) > 1 and tex_maths(maths[1:-1]):
+                out.append(maths)
+            else:
+                out.append(tex_text(maths))
+    return "".join(out)
 
 
 def _html_inline(text: T) -> str:
