@@ -55,6 +55,9 @@ def resolve(activation: str | Activation | None) -> tuple[str, Activation | None
         return custom_name(activation), activation
     if isinstance(activation, bool):  # micrograd's positional Neuron(nin, nonlin)
         activation = "relu" if activation else "linear"
+    if not isinstance(activation, (str, type(None), int, float)):
+        raise TypeError(f"an activation is a name or a function Value -> Value, got "
+                        f"{type(activation).__name__}: {activation!r}"[:200])
     key = _ALIASES.get(activation, activation)
     if isinstance(key, str) and key in ACTIVATIONS:
         return key, ACTIVATIONS[key].apply

@@ -361,6 +361,9 @@ def _inputs(x: Any, nin: int, what: str) -> list[Value]:
         x = [x]  # one input given bare, e.g. model(2.0) for a net with nin=1
     elif hasattr(x, "tolist") and not isinstance(x, list):
         x = list(x)
+    elif isinstance(x, str) or not isinstance(x, Sequence):
+        raise TypeError(f"{what} takes {nin} inputs as a list of numbers or Values, "
+                        f"got {type(x).__name__}: {reprlib.repr(x)}")
     if len(x) != nin:
         raise ValueError(f"{what} takes {nin} inputs, got {len(x)}")
     return [v if isinstance(v, Value) else Value(v, labels.network_input(i))

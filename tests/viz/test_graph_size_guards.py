@@ -49,14 +49,12 @@ def test_the_path_walk_grows_in_step_with_the_chain():
     assert ratio < 30, f"8x the chain took {ratio:.1f}x the time"
 
 
-def test_past_max_nodes_the_error_gives_the_count():
+def test_past_max_nodes_it_is_an_error_found_without_walking_the_whole_graph():
     loss, w = chain(MAX_NODES)  # 2 * MAX_NODES + 1 Values
-    count = len(topological_order(loss))
-    with pytest.raises(ValueError, match=f"has {count} Values, more than max_nodes={MAX_NODES}: .*"
-                                         f"max_nodes={count}"):
+    with pytest.raises(ValueError, match=f"has more than max_nodes={MAX_NODES} Values: .*a larger max_nodes"):
         derivation(loss, w)
-    small, v = chain(10)
-    with pytest.raises(ValueError, match="has 21 Values, more than max_nodes=20"):
+    small, v = chain(10)  # 21 Values
+    with pytest.raises(ValueError, match="has more than max_nodes=20 Values"):
         derivation(small, v, max_nodes=20)
     assert derivation(small, v, max_nodes=21).path_count == 1
     for bad in (0, -1, 2.5, True, "9"):

@@ -28,7 +28,7 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
     """The chain rule from `loss` to `wrt` (a Value or its label); str() gives Markdown+LaTeX or 'text'.
 
     Its work grows in step with the graph's size; past max_nodes Values (MAX_NODES
-    unless given) it is an error that gives the count, as draw_dot's is.
+    unless given) it is an error, found after counting max_nodes of them, not all.
     """
     if format not in ("markdown", "text"):
         raise ValueError(f"format must be 'markdown' (LaTeX maths) or 'text' (a terminal), got {format!r}")
@@ -37,11 +37,11 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
     limit = MAX_NODES if max_nodes is None else max_nodes
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(f"max_nodes must be a whole number > 0, got {max_nodes!r}")
+    if _more_than(loss, limit):
+        raise ValueError(f"the loss's graph has more than max_nodes={limit} Values: derive on a "
+                         "smaller graph (one example, a smaller network), or pass a larger max_nodes "
+                         "to write it all")
     order = topological_order(loss)
-    if len(order) > limit:
-        raise ValueError(f"the loss's graph has {len(order)} Values, more than max_nodes={limit}: "
-                         "derive on a smaller graph (one example, a smaller network), or pass "
-                         f"max_nodes={len(order)} to write it all")
     wrt = _find(wrt, order)
     names, latex = _names(order, digits)
     adj = adjoints(loss, order)
@@ -55,6 +55,19 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
     definitions = [d for d in definitions if any(d)]
     return Derivation(loss, wrt, names, latex, paths, count, adj[id(wrt)], deltas, definitions, delta_input,
                       format, digits)
+
+
+def _more_than(root: Value, limit: int) -> bool:
+    """Whether the graph behind `root` has more than `limit` Values; it stops counting there."""
+    seen, todo = {id(root)}, [root]
+    while todo:
+        for u in todo.pop().inputs:
+            if id(u) not in seen:
+                seen.add(id(u))
+                if len(seen) > limit:
+                    return True
+                todo.append(u)
+    return False
 
 
 def _find(wrt: Value | str, order: list[Value]) -> Value:
