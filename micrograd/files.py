@@ -22,8 +22,10 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator
+from typing import TypeVar
 
 Path = pathlib.Path
+E = TypeVar("E", bound=BaseException)
 
 
 def write_atomically(path: str | os.PathLike, data: bytes | str) -> pathlib.Path:
@@ -88,6 +90,8 @@ def folder_atomically(out: str | os.PathLike) -> Iterator[pathlib.Path]:
                 yield work
             except OSError as error:
                 raise _users_error(error, out, work) from None
+            except Exception as error:  # a writer's error that names a file inside the temporary folder
+                raise _renamed(error, work, out) from error.__cause__
             _usual_modes(work)
             _move_in(work, out)
         finally:
@@ -148,14 +152,24 @@ def _make_folder(folder: pathlib.Path, path: pathlib.Path, create: bool = True) 
 
 def _users_error(error: OSError, path: pathlib.Path, temporary: pathlib.Path | None) -> OSError:
     """The same kind of error, naming `path` (the user's) and never the temporary file or folder."""
-    if error.errno is None:
-        return error  # one of ours, already in the user's words
+    if error.errno is None:  # one of ours, in the user's words unless a writer named the temporary
+        return _renamed(error, temporary, path)
     named = path
     if temporary is not None and error.filename is not None and temporary.is_dir():
         with contextlib.suppress(ValueError):  # a file inside the temporary folder: its place in `path`
             named = path / Path(os.fsdecode(error.filename)).relative_to(temporary)
     why = error.strerror or str(error)
     return type(error)(f"cannot write {str(named)!r}: {why[:1].lower() + why[1:]}")
+
+
+def _renamed(error: E, temporary: pathlib.Path | None, path: pathlib.Path) -> E:
+    """`error`, or the same error with the temporary folder's name replaced by the user's `path`."""
+    if temporary is None or str(temporary) not in str(error):
+        return error
+    try:
+        return type(error)(str(error).replace(str(temporary), str(path)))
+    except TypeError:  # an exception that is not made from one message: keep it as it is
+        return error
 
 
 @contextlib.contextmanager

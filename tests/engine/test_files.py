@@ -145,3 +145,17 @@ def test_sigterm_removes_the_temporary_folder(tmp_path):
     writer.send_signal(signal.SIGTERM)
     assert writer.wait(timeout=20) == 128 + signal.SIGTERM  # ends as a SIGTERM'd program does
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_writers_error_inside_the_folder_names_the_users_folder(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ValueError) as caught:
+        with folder_atomically(tmp_path / "out") as work:
+            raise ValueError(f"cannot draw {work / 'graph.svg'}")
+    assert str(caught.value) == f"cannot draw {tmp_path / 'out' / 'graph.svg'}"
+    with pytest.raises(IsADirectoryError) as folder:
+        with folder_atomically(tmp_path / "out") as work:
+            (work / "graph.svg").mkdir()
+            write_atomically(work / "graph.svg", "x")  # one of ours, naming the file in the temporary
+    assert str(folder.value).startswith(f"cannot write '{tmp_path / 'out' / 'graph.svg'}'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
