@@ -162,13 +162,14 @@ def _check_mask(mask: Any, nin: int, nout: int, where: str) -> None:
 def _finite(state: dict[str, Any], path: Path) -> None:
     """Raise, naming the weight, if any weight or bias of the state is NaN or infinite."""
     for k, entry in enumerate(state["layers"], 1):
-        named = [(f"weight W[{j}][{i}] ({labels.weight(k, j, i)})", w)
-                 for j, row in enumerate(entry["W"], 1) for i, w in enumerate(row, 1)]
-        named += [(f"bias b[{j}] ({labels.bias(k, j)})", b) for j, b in enumerate(entry["b"] or [], 1)]
-        for name, number in named:
-            if not math.isfinite(number):
-                raise ValueError(f"cannot save to {path}: layer {k}'s {name} is {number!r}, so training "
-                                 "diverged (try a smaller learning rate); nothing was written")
+        bad = [(f"weight W[{j}][{i}] ({labels.weight(k, j, i)})", w) for j, row in enumerate(entry["W"], 1)
+               if not all(map(math.isfinite, row)) for i, w in enumerate(row, 1) if not math.isfinite(w)]
+        bad += [(f"bias b[{j}] ({labels.bias(k, j)})", b) for j, b in enumerate(entry["b"] or [], 1)
+                if not math.isfinite(b)]
+        if bad:
+            name, number = bad[0]
+            raise ValueError(f"cannot save to {path}: layer {k}'s {name} is {number!r}, so training "
+                             "diverged (try a smaller learning rate); nothing was written")
 
 
 def state_dict_mask(layer: Any) -> list[list[int]] | None:
