@@ -13,7 +13,9 @@ rows to the table; nothing else needs to change.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 import os
 import pathlib
@@ -155,6 +157,20 @@ def solve_into(out: pathlib.Path) -> Any:
     from viz.homework.problem_file import load, shipped
     from viz.homework.solve import solve
     return solve(load(shipped("seed_000")), out, diagrams=False)
+
+
+def cli(*args: str | pathlib.Path) -> str:
+    """`micrograd ARGS` run in this process: its exit status and what it wrote to stderr."""
+    from viz.cli import main
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors), contextlib.redirect_stdout(io.StringIO()):
+        status = main([str(a) for a in args])
+    return f"{status} {errors.getvalue()}"
+
+
+def with_a_folder_named_solution_md(tmp: pathlib.Path) -> pathlib.Path:
+    (tmp / "out" / "solution.md").mkdir(parents=True)
+    return tmp / "out"
 
 
 def tex_title(title: str) -> str:
@@ -383,6 +399,15 @@ CASES = [
          r"cannot write '.*afile/sub': '.*afile' is a file, not a folder"),
     Case("solve into a file", lambda tmp: solve_into(saved(tmp, "x", "out")), NotADirectoryError,
          r"'.*out': it is a file; give a folder"),
+    Case("cli solve -o afile/sub", lambda tmp: cli("solve", "seed_000", "--no-diagrams", "-o",
+                                                   under_a_file(tmp, "sub")), None,
+         r"^2 micrograd: error: cannot write '.*afile/sub': '.*afile' is a file, not a folder\n$"),
+    Case("cli solve -o a file", lambda tmp: cli("solve", "seed_000", "--no-diagrams", "-o",
+                                                saved(tmp, "x", "out")), None,
+         r"^2 micrograd: error: cannot write into '.*out': it is a file; give a folder\n$"),
+    Case("cli solve, solution.md a folder", lambda tmp: cli("solve", "seed_000", "--no-diagrams", "-o",
+                                                            with_a_folder_named_solution_md(tmp)), None,
+         r"^2 micrograd: error: cannot write '.*out/solution.md': there is a folder of that name"),
     Case("document format pdf", lambda tmp: write([], "pdf"), ValueError, r"unknown format 'pdf'"),
     # LaTeX: hostile text is accepted and set as plain text, never run
     Case("tex title \\input", lambda tmp: tex_title(r"\input /etc/passwd \relax"), None,
