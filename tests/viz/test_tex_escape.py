@@ -15,22 +15,25 @@ from viz.notation.document import Heading, Math, Para, T, latex, tex_maths, tex_
 # What each of TeX's ten special characters must become: the commands that print it.
 PRINTS = {r"\textbackslash{}": "\\", r"\{": "{", r"\}": "}", r"\$": "$", r"\&": "&", r"\#": "#",
           r"\%": "%", r"\_": "_", r"\textasciicircum{}": "^", r"\textasciitilde{}": "~"}
+PRINTED_RIGHT = {r"\textless{}": "<", r"\textgreater{}": ">", r"\textbar{}": "|"}  # else OT1 prints ¡ ¿ —
 HOSTILE = {  # a problem file's title or source, and the LaTeX that prints it as written
     "input": (r"\input /etc/passwd \relax", r"\textbackslash{}input /etc/passwd \textbackslash{}relax"),
     "maths": (r"$\input{/etc/hostname}$", r"\$\textbackslash{}input\{/etc/hostname\}\$"),
     "path": (r"Files in C:\temp", r"Files in C:\textbackslash{}temp"),
     "caret": ("^^5cinput{/etc/hostname}", r"\textasciicircum{}\textasciicircum{}5cinput\{/etc/hostname\}"),
     "all ten": (r"\{}$&#%_^~", "".join(PRINTS)),
+    "angles": ("a < b | c > d", r"a \textless{} b \textbar{} c \textgreater{} d"),
     "lines": ("a\n\nb", "a b"),  # a blank line would end \title's argument: the title runs on
 }
 
 
 def printed(latex_text: str) -> str:
     """What LaTeX prints for text made only of the escapes above: an independent decoder."""
-    pattern = "|".join(re.escape(k) for k in sorted(PRINTS, key=len, reverse=True))
+    escapes = {**PRINTS, **PRINTED_RIGHT}
+    pattern = "|".join(re.escape(k) for k in sorted(escapes, key=len, reverse=True))
     leftover = re.sub(pattern, "", latex_text)
-    assert not re.search(r"[\\{}$&#%_^~]", leftover), f"unescaped special character in {latex_text!r}"
-    return re.sub(pattern, lambda m: PRINTS[m[0]], latex_text)
+    assert not re.search(r"[\\{}$&#%_^~<>|]", leftover), f"unescaped character in {latex_text!r}"
+    return re.sub(pattern, lambda m: escapes[m[0]], latex_text)
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
