@@ -15,7 +15,8 @@ from viz.notation.document import Heading, Math, Para, T, latex, tex_maths, tex_
 # What each of TeX's ten special characters must become: the commands that print it.
 PRINTS = {r"\textbackslash{}": "\\", r"\{": "{", r"\}": "}", r"\$": "$", r"\&": "&", r"\#": "#",
           r"\%": "%", r"\_": "_", r"\textasciicircum{}": "^", r"\textasciitilde{}": "~"}
-PRINTED_RIGHT = {r"\textless{}": "<", r"\textgreater{}": ">", r"\textbar{}": "|"}  # else OT1 prints ¡ ¿ —
+PRINTED_RIGHT = {r"\textless{}": "<", r"\textgreater{}": ">", r"\textbar{}": "|",  # else OT1 prints ¡ ¿ —
+                 r"\textasciigrave{}": "`"}
 HOSTILE = {  # a problem file's title or source, and the LaTeX that prints it as written
     "input": (r"\input /etc/passwd \relax", r"\textbackslash{}input /etc/passwd \textbackslash{}relax"),
     "maths": (r"$\input{/etc/hostname}$", r"\$\textbackslash{}input\{/etc/hostname\}\$"),
@@ -32,7 +33,7 @@ def printed(latex_text: str) -> str:
     escapes = {**PRINTS, **PRINTED_RIGHT}
     pattern = "|".join(re.escape(k) for k in sorted(escapes, key=len, reverse=True))
     leftover = re.sub(pattern, "", latex_text)
-    assert not re.search(r"[\\{}$&#%_^~<>|]", leftover), f"unescaped character in {latex_text!r}"
+    assert not re.search(r"[\\{}$&#%_^~<>|`]", leftover), f"unescaped character in {latex_text!r}"
     return re.sub(pattern, lambda m: escapes[m[0]], latex_text)
 
 

@@ -219,8 +219,8 @@ def write(
 # With ^ written \textasciicircum{}, no ^^ (TeX's notation for any character, ^^5c = \) is left.
 _TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
              "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-             # not special, but the default font encoding (OT1) would print them as ¡ ¿ —
-             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+             # not special, but the default font encoding (OT1) would print them as ¡ ¿ — ‘
+             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "`": r"\textasciigrave{}"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")  # a newline or a blank line would end \title's argument
 # The LaTeX commands our maths may hold (viz.notation.maths, viz.homework's solutions): exactly
 # what viz.notation.mathhtml reads. Maths with any other command, or with % # $ ^^ or a control
