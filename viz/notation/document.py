@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from viz.notation.mathhtml import Unsupported, to_html
+from viz.notation.mathhtml import OPERATORS, SIZES, SYMBOLS, Unsupported, to_html
 
 FORMATS = ("md", "tex", "html")
 # The HTML page's styles: large type with high contrast (it may be projected), maths set
@@ -144,13 +144,14 @@ def latex(blocks: list[Block]) -> str:
     title = ""
     for b in blocks:
         if isinstance(b, Heading) and b.level == 1 and not title:
-            title = _tex_escape(b.text)
+            title = tex_text(b.text)
         elif isinstance(b, Heading):
-            body.append(f"\\{commands.get(b.level - 1, 'paragraph*')}{{{_tex_escape(b.text)}}}")
+            body.append(f"\\{commands.get(b.level - 1, 'paragraph*')}{{{tex_text(b.text)}}}")
         elif isinstance(b, Para):
             body.append(_tex_paragraph(b.text.latex))
         elif isinstance(b, Math):
-            body.append(_tex_display(b.text))
+            body.append(_tex_display(b.text) if tex_maths(b.text.latex) else
+                        f"\\begin{{quote}}{tex_text(b.text.plain)}\\end{{quote}}")
         elif isinstance(b, Table):
             every = [b.header, *b.rows]
             lines = [" & ".join(_tex_paragraph(c.latex) for c in line) + r" \\" for line in every]
@@ -158,8 +159,8 @@ def latex(blocks: list[Block]) -> str:
             body.append(f"\\begin{{tabular}}{{{cols}}}\n" + "\n".join([lines[0], r"\hline", *lines[1:]])
                         + "\n\\end{tabular}")
         else:
-            name = _tex_escape(b.name)
-            body.append(f"\\noindent\\textit{{{_tex_escape(b.caption)}: see \\texttt{{{name}}}.}}")
+            name = tex_text(b.name)
+            body.append(f"\\noindent\\textit{{{tex_text(b.caption)}: see \\texttt{{{name}}}.}}")
     head = (
         "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
         f"\\title{{{title}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
@@ -278,15 +279,66 @@ _TEX_CHARACTERS = {"ᵀ": "^T", "²": "^2", "σ": r"\sigma", "δ": r"\delta", "�
                    "β": r"\beta", "ε": r"\epsilon", "γ": r"\gamma"}
 
 
-def _tex_escape(text: str) -> str:
-    text = re.sub(r"([#%&_{}$])", r"\\\1", text).replace("^", r"\^{}")
-    return "".join(f"${_TEX_CHARACTERS[c]}$" if c in _TEX_CHARACTERS else c for c in text)
+
+# Plain text in LaTeX: each of TeX's ten special characters as the command that prints it.
+# With ^ written \textasciicircum{}, no ^^ (TeX's notation for any character, ^^5c = \) is left.
+_TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+             "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+             # not special, but the default font encoding (OT1) would print them as ¡ ¿ — ‘
+             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "`": r"\textasciigrave{}"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")  # a newline or a blank line would end \title's argument
+# The LaTeX commands our maths may hold (viz.notation.maths, viz.homework's solutions): exactly
+# what viz.notation.mathhtml reads. Maths with any other command, or with % # $ ^^ or a control
+# character, is not ours (a problem file's title or source, say) and is set as text.
+_MATH_COMMANDS = frozenset(SYMBOLS) | frozenset(OPERATORS) | frozenset(SIZES) | {
+    r"\left", r"\right", r"\mathrm", r"\text", r"\frac", r"\tfrac", r"\hat", r"\begin", r"\end",
+    "\\\\", r"\_", r"\{", r"\}", r"\%", r"\&", r"\$", r"\;", r"\!", r"\ln", r"\alpha", r"\beta",
+    r"\gamma", r"\lambda", r"\mu", r"\Delta", r"\sqrt", r"\epsilon", r"\eta", r"\top"}
+_MATH_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|.", re.S)
+
+
+def tex_text(text: str) -> str:
+    r"""`text` as LaTeX that prints exactly these characters and runs no command of its own.
+
+    >>> print(tex_text(r"\input /etc/passwd ^^5c C:\temp"))
+    \textbackslash{}input /etc/passwd \textasciicircum{}\textasciicircum{}5c C:\textbackslash{}temp
+    """
+    return "".join(_TEX_TEXT.get(c) or (f"${_TEX_CHARACTERS[c]}$" if c in _TEX_CHARACTERS else c)
+                   for c in _CONTROL.sub(" ", text))
+
+
+def tex_maths(latex: str) -> bool:
+    r"""Whether `latex` is maths as our notation writes it, safe to give TeX as it is.
+
+    >>> tex_maths(r"\frac{\partial L}{\partial w_{11}^{(1)}}"), tex_maths(r"\input{/etc/hostname}")
+    (True, False)
+    """
+    if "^^" in latex or _CONTROL.search(latex.replace("\n", " ")):
+        return False
+    depth = 0
+    for token in _MATH_TOKEN.findall(latex):
+        if token.startswith("\\") and token not in _MATH_COMMANDS or token in ("%", "#", "$"):
+            return False
+        depth += (token == "{") - (token == "}")
+        if depth < 0:
+            return False
+    environments = re.sub(r"\\(begin|end)\{[pb]matrix\}", "", latex)
+    return depth == 0 and not re.search(r"\\(begin|end)(?![A-Za-z])", environments)
 
 
 def _tex_paragraph(text: str) -> str:
-    """Escape the words of a paragraph but not its $...$ maths."""
-    pieces = re.split(r"(\$[^$]*\$)", text)
-    return "".join(p if p.startswith("$") else _tex_escape(p) for p in pieces)
+    """A paragraph's words as text, `code` in typewriter, and its $...$ maths as maths if it is ours."""
+    out = []
+    for k, piece in enumerate(re.split(r"`([^`]*)`", text)):
+        if k % 2:  # inside backquotes: a name or a path, set as it is (a problem file's source, say)
+            out.append(rf"\texttt{{{tex_text(piece)}}}")
+            continue
+        for maths in re.split(r"(\$[^$]*\$)", piece):
+            if maths.startswith("$") and len(maths) > 1 and tex_maths(maths[1:-1]):
+                out.append(maths)
+            else:
+                out.append(tex_text(maths))
+    return "".join(out)
 
 
 def _html_inline(text: T) -> str:
