@@ -30,7 +30,9 @@ HOSTILE = {  # a problem file's title or source, and the LaTeX that prints it as
 
 def printed(latex_text: str) -> str:
     """What LaTeX prints for text made only of the escapes above: an independent decoder."""
-    escapes = {**PRINTS, **PRINTED_RIGHT}
+    # characters of the solutions' words pdflatex has no glyph for are set as maths (those below U+0250)
+    as_maths = {"$^2$": "²", r"$\cdot$": "·", r"$\hat{y}$": "ŷ"}
+    escapes = {**PRINTS, **PRINTED_RIGHT, **as_maths}
     pattern = "|".join(re.escape(k) for k in sorted(escapes, key=len, reverse=True))
     leftover = re.sub(pattern, "", latex_text)
     assert not re.search(r"[\\{}$&#%_^~<>|`]", leftover), f"unescaped character in {latex_text!r}"
