@@ -28,17 +28,23 @@ class Entry(NamedTuple):
     function: Activation | None  # None for 'linear': the drive itself is the output (no extra node)
     apply: Activation | None
     torch: str
+    op: str  # the op of the node it makes (micrograd.engine.OPS; '' for linear: no node)
 
 
 ACTIVATIONS: dict[str, Entry] = {
-    "tanh": Entry(Value.tanh, methodcaller("tanh"), "Tanh"),
-    "relu": Entry(Value.relu, methodcaller("relu"), "ReLU"),
-    "sigmoid": Entry(Value.sigmoid, methodcaller("sigmoid"), "Sigmoid"),
-    "square": Entry(square, square, "Square"),  # not in torch.nn: nn.torch_bridge writes one
-    "linear": Entry(None, None, "Identity"),
+    "tanh": Entry(Value.tanh, methodcaller("tanh"), "Tanh", "tanh"),
+    "relu": Entry(Value.relu, methodcaller("relu"), "ReLU", "relu"),
+    "sigmoid": Entry(Value.sigmoid, methodcaller("sigmoid"), "Sigmoid", "sigmoid"),
+    "square": Entry(square, square, "Square", "**2"),  # not in torch.nn: nn.torch_bridge writes one
+    "linear": Entry(None, None, "Identity", ""),
 }
 FOLDED = frozenset(FOLDABLE)  # computed with the drives by micrograd.drives(activation=...)
 _ALIASES = {"identity": "linear", None: "linear"}
+
+
+def name_of(op: str) -> str:
+    """The activation whose node an op makes ('**2' is 'square'), or the op itself if none is ours."""
+    return next((name for name, entry in ACTIVATIONS.items() if entry.op == op and op), op)
 
 
 def resolve(activation: str | Activation | None) -> tuple[str, Activation | None]:

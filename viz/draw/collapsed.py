@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from micrograd import Value, topological_order
+from micrograd.engine import OPS
+from nn.activations import name_of
 from viz.draw.graph_cards import card, cell_widths, heading
 from viz.draw.render import Drawing
 from viz.draw.style import BEFORE_BACKWARD, COLOURS, FONT, INK, LABEL_PT, NODE_PT, NOTE
@@ -15,9 +17,6 @@ from viz.notation.ops import DOT_OPS
 # all of them: n + m edges instead of n * m keeps a wide MLP's layout well under a second.
 DENSE_EDGES = 256
 HEADER = {"shape": "plaintext", "fontsize": str(LABEL_PT + 2)}  # a column's title: inputs, layer 1, ...
-ACTIVATION_NAMES = {"**2": "square", "sigmoid": "σ", "relu": "ReLU"}
-
-
 def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, title: str | None = None,
                  unicode: bool = True, note: str = "") -> Drawing:
     """One node per neuron of the nn network behind `root`, one per input, one for `root`.
@@ -208,7 +207,9 @@ def _activation(nodes: dict[str, list[Value]]) -> str:
     if not nodes["a"]:
         return "linear"
     op = nodes["a"][0].op
-    return ACTIVATION_NAMES.get(op, op or "activation")
+    if op in OPS and OPS[op].symbol:  # σ, ReLU: as the documents write them
+        return OPS[op].symbol[0]
+    return name_of(op) or "activation"
 
 
 def _neuron_fields(key: tuple[int, int], nodes: dict[str, list[Value]], names: dict, outputs: set,
