@@ -133,7 +133,7 @@ def _links(order: list[Value], names: list[str], drives: dict, acts: dict, input
             source = cell.get(pos[id(u)])
             if source is not None:
                 k = pos[id(w)]
-                links.append({"from": source, "to": f"{layer}.{j}", "weight": names[k],
+                links.append({"from": source, "to": f"{layer}.{j}", "weight": names[k], "k": k,
                               "value": pretty(w.data, digits)})
     return links
 
