@@ -371,13 +371,15 @@
     const w = net.offsetWidth, h = net.offsetHeight;
     const scale = () => {
       const r = outer.getBoundingClientRect();
-      return Math.min(MAX_LAYER_SCALE, (r.width - 16) / w, (r.height - 16) / h);
+      return Math.min(MAX_LAYER_SCALE, (r.width - 16) / w, (r.height - 16 - $("legend").offsetHeight) / h);
     };
     document.body.classList.remove("wide");  // across the page's width, the panel under it, if clearly larger
     const side = scale();
     document.body.classList.add("wide");
     if (scale() <= 1.25 * side) document.body.classList.remove("wide");
-    const r = outer.getBoundingClientRect(), s = Math.max(MIN_LAYER_SCALE, scale());
+    // a wide network (16 neurons a layer) may shrink further: its labels are on hover anyway
+    const least = D.layers.links.length > 40 ? MIN_LAYER_SCALE / 2 : MIN_LAYER_SCALE;
+    const r = outer.getBoundingClientRect(), s = Math.max(least, scale());
     const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - h * s) / 2);
     net.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
     size.style.width = `${w * s + dx}px`; size.style.height = `${h * s + dy}px`;
