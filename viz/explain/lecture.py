@@ -72,12 +72,12 @@ def step_through(
     >>> page = step_through(model, os.path.join(tempfile.mkdtemp(), "net.html"),
     ...                     data=([[1.0, 2.0]], [[1.0]]), steps=3, lr=0.5)
     """
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
     build = _builder(root, data, loss, steps)
     path = pathlib.Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"step_through writes an HTML page: give a path ending in .html, got {str(path)!r}")
-    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
     if steps > 1 and lr is None:
         raise ValueError(f"steps={steps} trains the network: give the learning rate, lr=0.1 say")
     first = build()

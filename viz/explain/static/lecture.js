@@ -380,7 +380,7 @@
     // a wide network (16 neurons a layer) may shrink further: its labels are on hover anyway
     const least = D.layers.links.length > 40 ? MIN_LAYER_SCALE / 2 : MIN_LAYER_SCALE;
     const r = outer.getBoundingClientRect(), s = Math.max(least, scale());
-    const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - h * s) / 2);
+    const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - $("legend").offsetHeight - h * s) / 2);
     net.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
     size.style.width = `${w * s + dx}px`; size.style.height = `${h * s + dy}px`;
     return s;
