@@ -49,7 +49,8 @@ def layer_steps(order: list[Value], names: list[str], steps: dict, digits: int) 
             z = drives[layer, j]
             fields: list[dict[str, str]] = []
             if order[z].op == "w·x+b":  # the bias is the neuron's own: shown in it, given from the start
-                fields.append({"key": "b", "symbol": "b"})
+                bias = next(k for k, v in enumerate(order) if v is order[z].inputs[-1])
+                fields.append({"key": "b", "symbol": "b", "k": bias})  # k: a click shows its derivation
                 values[f"{layer}.{j}.b"] = pretty(order[z].inputs[-1].data, digits)
                 given.append(f"{layer}.{j}.b")
             fields.append({"key": "z", "symbol": names[z] if names[z].startswith("ŷ") else "z"})

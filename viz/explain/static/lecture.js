@@ -328,6 +328,12 @@
           row.dataset.field = f.key;
           row.innerHTML = "<span class=\"key\"></span> = <span class=\"val\"></span>";
           row.querySelector(".key").textContent = f.symbol;
+          if (f.k !== undefined) {  // a bias: chosen as a link's weight is
+            row.dataset.k = f.k;
+            row.classList.add("weight");
+            row.setAttribute("tabindex", "0");
+            row.setAttribute("role", "button");
+          }
           div.appendChild(row);
         });
         column.appendChild(div);
@@ -463,6 +469,7 @@
       const key = `${row.parentElement.dataset.cell}.${row.dataset.field}`;
       row.querySelector(".val").textContent = known.has(key) ? now.layers.values[key] : "?";
       row.classList.toggle("current", current.has(key));
+      row.classList.toggle("selected", row.dataset.k !== undefined && +row.dataset.k === state.selected);
     });
     document.querySelectorAll("#layers .neuron").forEach((cell) => {
       const mark = now.marks[cell.dataset.cell] || "";
@@ -630,12 +637,14 @@
   let pressed = null;  // a click, not the end of a drag
   document.addEventListener("pointerdown", (event) => { pressed = { x: event.clientX, y: event.clientY }; });
   function chosenBy(event) {
-    const el = event.target.closest && event.target.closest("g.weight[data-k], line.hit[data-k]");
+    const el = event.target.closest && event.target.closest("g.weight[data-k], line.hit[data-k], .field.weight[data-k]");
     return el ? +el.dataset.k : null;
   }
   document.addEventListener("click", (event) => {
     const k = chosenBy(event);
-    if (k === null || (pressed && Math.hypot(event.clientX - pressed.x, event.clientY - pressed.y) > 6)) return;
+    const dragged = pressed && Math.hypot(event.clientX - pressed.x, event.clientY - pressed.y) > 6;
+    pressed = null;
+    if (k === null || dragged) return;
     select(state.selected === k ? null : k);
   });
   document.addEventListener("keydown", (event) => {
