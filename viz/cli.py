@@ -109,7 +109,8 @@ def _build() -> argparse.ArgumentParser:
                        "layer (drive, activation, delta); a loss chart, the network with its weights or "
                        "grads, and any weight's derivation and update on a click. Arrow keys, Page Up/Down "
                        "or the buttons step. `micrograd lecture moons`: micrograd's two-moons demo.")
-    p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP + "; or moons (micrograd's two-moons demo)")
+    p.add_argument("problem", metavar="PROBLEM",
+                   help=PROBLEM_HELP + "; or moons (micrograd's two-moons demo)")
     p.add_argument("--steps", type=int, help="training steps on the page (default 1; moons: 30), "
                    "each updating the weights by SGD with the file's lr")
     p.add_argument("-o", "--output", metavar="FILE",
@@ -189,7 +190,8 @@ def _lecture(args) -> int:
         if args.wrt:
             raise UsageError("--wrt goes with a problem file; on the moons page click any weight instead")
         if args.steps is not None and args.steps > MAX_STEPS:
-            raise UsageError(f"--steps: the demo's learning rate 1 - 0.9k/100 is for at most {MAX_STEPS} steps")
+            raise UsageError(f"--steps: the demo's learning rate 1 - 0.9k/100 is for at most {MAX_STEPS} "
+                             "steps")
         print(moons(out, steps=args.steps or STEPS))
         return 0
     problem = _load(args.problem)

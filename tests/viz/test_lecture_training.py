@@ -18,7 +18,7 @@ from viz import derivation
 from viz.cli import main
 from viz.draw.render import find_dot
 from viz.explain.lecture import step_through
-from viz.explain.moons import ALPHA, demo_model, make_moons, moons
+from viz.explain.moons import ALPHA, make_moons, moons
 from viz.homework.problem_file import PROBLEMS, load
 from viz.homework.run import Model
 from viz.notation.numbers import pretty
@@ -38,7 +38,8 @@ def number(text):
 
 def page_data(path):
     text = path.read_text(encoding="utf-8")
-    return json.loads(re.search(r'<script id="lecture-data" type="application/json">(.*?)</script>', text, re.S)[1])
+    payload = re.search(r'<script id="lecture-data" type="application/json">(.*?)</script>', text, re.S)[1]
+    return json.loads(payload)
 
 
 def trained(name, steps):
@@ -51,10 +52,12 @@ def trained(name, steps):
         order = topological_order(loss)
         weights = {k: v for k, v in enumerate(order) if any(v is p for p in model.parameters)}
         seen.append({
-            "loss": loss.data, "data": [pretty(v.data) for v in order], "grads": [pretty(v.grad) for v in order],
+            "loss": loss.data, "data": [pretty(v.data) for v in order],
+            "grads": [pretty(v.grad) for v in order],
             "locals": [[pretty(g) for g in v.local_grads] for v in order],
             "derivations": {k: str(derivation(loss, w, format="text")) for k, w in weights.items()},
-            "new": {k: pretty(w.data - problem.lr * w.grad) for k, w in weights.items()},  # the update, by hand
+            # the update, by hand
+            "new": {k: pretty(w.data - problem.lr * w.grad) for k, w in weights.items()},
         })
         model.step()
     return problem, seen
@@ -110,8 +113,8 @@ def test_a_saturated_and_a_dead_neuron_are_marked(tmp_path):
     model = Model(problem)
     marks = page_data(step_through(model.forward().loss, tmp_path / "s.html"))["train"][0]["marks"]
     assert marks == {"1.2": "saturated"}
-    relu = nn.MLP(1, [2, 1], activation="relu", weights=[([[1.0], [1.0]], [-5.0, 0.0]), ([[1.0, 1.0]], [0.0])],
-                  layout="out_in")
+    relu = nn.MLP(1, [2, 1], activation="relu", layout="out_in",
+                  weights=[([[1.0], [1.0]], [-5.0, 0.0]), ([[1.0, 1.0]], [0.0])])
     loss = nn.total([nn.half_sum_squares(relu([Value(x, "x1")]), 1.0) for x in (1.0, 2.0)])
     marks = page_data(step_through(loss, tmp_path / "d.html"))["train"][0]["marks"]
     assert marks == {"1.1": "dead"}  # drive x - 5 < 0 for x = 1 and 2; neuron 2 (drive x) is on
@@ -170,11 +173,13 @@ def test_the_moons_page_is_micrograds_demo(tmp_path):
     path = moons(tmp_path / "moons.html", steps=6)
     data = page_data(path)
     _, seen = scalar_demo(6)
-    assert data["train"][0]["loss"] == pytest.approx(0.8958441028683222, abs=1e-12)  # micrograd's demo prints it
+    # micrograd's demo prints this first loss
+    assert data["train"][0]["loss"] == pytest.approx(0.8958441028683222, abs=1e-12)
     for step, (loss, weights, grads, scores) in zip(data["train"], seen):
         assert step["loss"] == pytest.approx(loss, rel=1e-9)  # batch mode adds up in another order
         assert step["data"] == [pretty(w, 4) for w in weights]
-        assert all(math.isclose(g, s[1], rel_tol=0.05, abs_tol=1e-3) for g, s in zip(grads, step["size"].values()))
+        sizes = step["size"].values()
+        assert all(math.isclose(g, s[1], rel_tol=0.05, abs_tol=1e-3) for g, s in zip(grads, sizes))
         assert step["accuracy"] == f"{round(100 * np.mean((np.array(scores) > 0) == (make_moons()[1] > 0)))}%"
     # the delta form's sum plus the L2 term is the grad: its numbers, read back off the page
     fixed = {w["k"]: w for w in data["weights"]}
@@ -236,3 +241,14 @@ def test_the_cli_writes_training_and_moons_pages(tmp_path, capsys):
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1
     assert not (tmp_path / "x.html").exists()
+
+
+def test_the_page_beside_a_solution_links_back_to_it(tmp_path):
+    from viz.homework.solve import solve
+
+    written = solve(load(PROBLEMS / "seed_004.toml"), tmp_path / "out", fmt="html")
+    lecture = next(p for p in written if p.name == "lecture.html")
+    assert page_data(lecture)["solution"] == "solution.html" and (lecture.parent / "solution.html").is_file()
+    alone = step_through(Model(load(PROBLEMS / "seed_004.toml")).forward().loss, tmp_path / "alone.html")
+    assert page_data(alone)["solution"] is None
+    assert 'href="solution.html"' not in alone.read_text(encoding="utf-8")  # no link to a missing page

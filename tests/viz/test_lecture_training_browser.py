@@ -41,7 +41,8 @@ READ = """() => ({
     .map(g => [+g.dataset.k, g.querySelector('tspan.data').textContent]),
 })"""
 LINKS = """() => [...document.querySelectorAll('#links line[data-k]:not(.hit)')].map(l => ({
-  k: +l.dataset.k, sign: l.classList.contains('negative') ? -1 : 1, width: parseFloat(l.style.strokeWidth)}))"""
+  k: +l.dataset.k, sign: l.classList.contains('negative') ? -1 : 1,
+  width: parseFloat(l.style.strokeWidth)}))"""
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,8 @@ def click_link(page, k):
 
 def slide(page, t):
     """Move the step slider to training step t (from 0), as a drag of its thumb does: an input event."""
-    page.eval_on_selector("#step", "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", t + 1)
+    moved = "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }"
+    page.eval_on_selector("#step", moved, t + 1)
 
 
 def test_the_slider_and_the_chart_show_each_steps_loss_and_grads(browser, shots, seed_004):
@@ -208,7 +210,8 @@ def test_the_network_view_shows_sign_and_size_of_weights_or_grads_and_marks(brow
             values = {link["k"]: number(seen[t][field][link["k"]]) for link in links}
             assert all(link["sign"] == (-1 if values[link["k"]] < 0 else 1) for link in links)
             ranked = sorted(links, key=lambda link: abs(values[link["k"]]))
-            assert [link["width"] for link in ranked] == sorted(link["width"] for link in links)  # thicker: larger
+            # thicker: larger
+            assert [link["width"] for link in ranked] == sorted(link["width"] for link in links)
             labels = page.eval_on_selector_all("#links text", "ts => ts.map(t => t.textContent)")
             names = page.evaluate("JSON.parse(document.getElementById('lecture-data').textContent)"
                                   ".nodes.map(n => n.name)")
@@ -238,13 +241,16 @@ def test_two_moons_in_the_browser(browser, shots, two_moons):
         for t in range(len(seen)):
             slide(page, t)
             shown = page.evaluate(READ)
-            assert number(shown["label"].split("loss ")[1].split(",")[0]) == pytest.approx(seen[t][0], rel=1e-3)
+            loss = number(shown["label"].split("loss ")[1].split(",")[0])
+            assert loss == pytest.approx(seen[t][0], rel=1e-3)
             # the boundary image as painted: each cell's colour is the sign the page's grid says
-            cells = page.evaluate("""(t) => { const c = document.getElementById('boundary'), g = c.getContext('2d');
+            cells = page.evaluate("""(t) => {
+              const c = document.getElementById('boundary'), g = c.getContext('2d');
               const D = JSON.parse(document.getElementById('lecture-data').textContent), n = D.boundary.size;
               const out = [];
               for (let r = 0; r < n; r++) for (let q = 0; q < n; q++) {
-                const d = g.getImageData(Math.floor((q + 0.5) * c.width / n), Math.floor((r + 0.5) * c.height / n), 1, 1).data;
+                const x = Math.floor((q + 0.5) * c.width / n), y = Math.floor((r + 0.5) * c.height / n);
+                const d = g.getImageData(x, y, 1, 1).data;
                 out.push([D.train[t].boundary[r * n + q], d[0] + ',' + d[1] + ',' + d[2]]);
               }
               return out; }""", t)

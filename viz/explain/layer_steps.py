@@ -47,7 +47,7 @@ def layer_steps(order: list[Value], names: list[str], steps: dict, digits: int) 
         cells: list[dict[str, Any]] = []
         for j in js:
             z = drives[layer, j]
-            fields: list[dict[str, str]] = []
+            fields: list[dict[str, Any]] = []
             if order[z].op == "w·x+b":  # the bias is the neuron's own: shown in it, given from the start
                 bias = next(k for k, v in enumerate(order) if v is order[z].inputs[-1])
                 fields.append({"key": "b", "symbol": "b", "k": bias})  # k: a click shows its derivation

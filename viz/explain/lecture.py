@@ -15,17 +15,16 @@ import os
 import pathlib
 import re
 import xml.etree.ElementTree as ET
-
 from collections.abc import Callable, Sequence
 
 from micrograd import Value, topological_order
 from micrograd.files import write_atomically
 from nn import Module, labels, losses
-from viz.explain import training
 from viz.draw.graph import draw_dot
 from viz.draw.render import pipe
+from viz.explain import training
 from viz.explain.layer_steps import layer_steps
-from viz.explain.steps import all_steps, chains, find, path_from
+from viz.explain.steps import chains, find, path_from
 from viz.notation.names import leaf_kind
 from viz.notation.neurons import role
 from viz.notation.numbers import DIGITS, pretty
@@ -54,7 +53,7 @@ def step_through(
     loss: Callable | None = None,
     solution: str | None = None,
 ) -> pathlib.Path:
-    """Write an HTML page stepping through training: each step's forward pass, then its backward pass, edge by edge.
+    """Write an HTML page stepping through training: each step's forward pass, then backward, edge by edge.
 
     root: the loss (one step), a function building the loss from the current weights,
     or an nn model with `data` = (inputs, targets) and `loss` (default
@@ -179,7 +178,7 @@ def network_loss(model: Module, data: tuple[Sequence, Sequence], loss: Callable 
 
 
 def _structure(by_layer: dict) -> dict:
-    """The layer view's fixed part: its columns, the given cells, the links (each naming its weight's node)."""
+    """The layer view's fixed part: its columns, the given cells, the links (each naming its weight)."""
     return {"columns": by_layer["columns"], "given": by_layer["given"],
             "links": [{k: v for k, v in link.items() if k != "value"} for link in by_layer["links"]]}
 

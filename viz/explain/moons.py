@@ -27,7 +27,7 @@ from nn import total
 from viz.explain.lecture import page as lecture_page
 from viz.explain.training import Lines
 from viz.notation.names import typeset
-from viz.notation.neurons import role
+from viz.notation.neurons import network_role, role
 from viz.notation.numbers import pretty
 
 STEPS = 30       # a few dozen: the boundary has bent round both moons by then
@@ -97,7 +97,8 @@ def moons(path: str | os.PathLike, steps: int = STEPS) -> pathlib.Path:
             p.data -= lr * p.grad
     network["given"] = list(records[0]["layers"]["values"])  # known from the start: no step computes them
     data = {
-        "title": f"micrograd's two-moons demo: MLP 2-16-16-1, hinge loss + L2, {steps} steps of SGD in batch mode",
+        "title": f"micrograd's two-moons demo: MLP 2-16-16-1, hinge loss + L2, {steps} steps of SGD "
+                 "in batch mode",
         "solution": None, "graph": False, "nodes": [], "path": None, "lr": None,
         "layers": network,
         "weights": [_weight(k, p, len(y), table) for k, p in enumerate(params)],
@@ -106,7 +107,8 @@ def moons(path: str | os.PathLike, steps: int = STEPS) -> pathlib.Path:
         "boundary": {"size": GRID, "box": [round(float(v), 4) for v in box],
                      "points": [[round(float(a), 3), round(float(b), 3), int(c)] for (a, b), c in zip(X, y)]},
     }
-    write_atomically(path, lecture_page(data, '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>'))
+    empty = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>'  # no graph: batch arrays
+    write_atomically(path, lecture_page(data, empty))
     return path
 
 
@@ -143,7 +145,8 @@ def _network(model: MLP) -> dict:
                 links.append({"from": f"{layer - 1}.{i}", "to": f"{layer}.{j}", "weight": typeset(w.label),
                               "k": index[id(w)]})
         columns_.append({"title": f"layer {layer}", "cells": cells})
-    columns_.append({"title": "loss", "cells": [{"id": "loss", "name": "loss", "fields": [{"key": "L", "symbol": "L"}]}]})
+    loss = {"id": "loss", "name": "loss", "fields": [{"key": "L", "symbol": "L"}]}
+    columns_.append({"title": "loss", "cells": [loss]})
     links.append({"from": f"{len(model.layers)}.1", "to": "loss"})
     return {"columns": columns_, "given": [], "links": links}
 
@@ -157,7 +160,7 @@ def _record(model: MLP, loss: Value, scores: Batch, data_loss: Value, reg_loss: 
     values: dict[str, str] = {"loss.L": pretty(loss.data, DIGITS)}
     marks = {}
     last = len(model.layers)
-    for (layer, j), a in activations.items():
+    for layer, j in activations:
         on = int(np.count_nonzero(drives[layer, j].data > 0))
         values[f"{layer}.{j}.on"] = f"{on}/{n}"
         if on == 0:
@@ -173,13 +176,14 @@ def _record(model: MLP, loss: Value, scores: Batch, data_loss: Value, reg_loss: 
             f"all {n} examples through the network at once (batch mode)",
             f"data loss = mean over n of max(0, 1 − yₙ·scoreₙ) = {pretty(data_loss.data, DIGITS)}",
             f"L2 = α·Σ p² = 10⁻⁴ · Σ p² = {pretty(reg_loss.data, DIGITS)}",
-            f"L = {pretty(data_loss.data, DIGITS)} + {pretty(reg_loss.data, DIGITS)} = {pretty(loss.data, DIGITS)}",
+            f"L = {pretty(data_loss.data, DIGITS)} + {pretty(reg_loss.data, DIGITS)} "
+            f"= {pretty(loss.data, DIGITS)}",
             f"accuracy: {round(100 * accuracy)}% of the {n} points on their side"]},
         {"kind": "delta", "title": "Backward pass and update", "show": [], "lines": [
             f"backward(): each weight's grad adds up its {n} examples' δ·input, plus 2α·w",
-            f"dead ReLUs (off for every example, so no gradient through them): {len(dead)}"
-            + (f" — {', '.join(_neuron_name(c) for c in dead[:6])}{' ...' if len(dead) > 6 else ''}" if dead else ""),
-            f"update: p ← p − η·∂L/∂p for all {len(params)} parameters, η = 1 − 0.9·k/100 = {pretty(lr, DIGITS)}",
+            f"dead ReLUs (off for every example, so no gradient through them): {len(dead)}" + _listed(dead),
+            f"update: p ← p − η·∂L/∂p for all {len(params)} parameters, "
+            f"η = 1 − 0.9·k/100 = {pretty(lr, DIGITS)}",
             "click a link, or press W, for one weight's numbers"]},
     ]
     inside = model(grid)
@@ -212,9 +216,10 @@ def delta_lines(p: Value, n: int) -> list[str]:
     The page fills in each step's numbers: {0}, {1}, ... from _delta_numbers, {w} and
     {g} the weight and its grad, {(w)} and {(g)} the same in parentheses when negative.
     """
-    r = role(p.label)
+    r = network_role(p)
     name = typeset(p.label)
-    source = "" if r.kind == "b" else typeset(f"x{r.i}") if r.layer == 1 else typeset(f"a{r.i}^({r.layer - 1})")
+    source = ("" if r.kind == "b" else typeset(f"x{r.i}") if r.layer == 1
+              else typeset(f"a{r.i}^({r.layer - 1})"))
     d = typeset(f"delta{r.j}^({r.layer})")
     term = f"{d}(n)·{source}(n)" if source else f"{d}(n)"
     return [
@@ -230,7 +235,7 @@ def delta_lines(p: Value, n: int) -> list[str]:
 
 def _delta_numbers(p: Value, drives: dict, n: int, lr: float) -> list[str]:
     """This step's numbers for delta_lines: Σ_n δ_j(n)·a_i(n), 2α·p, how many δ_j(n) are 0, η, the new p."""
-    r = role(p.label)
+    r = network_role(p)
     z = drives[r.layer, r.j]
     delta = np.asarray(z.grad, dtype=float) * np.ones(n)  # dL/dz_j(n) for each example n, from backward()
     # the engine's local derivative dz_j/dp for every example: the input a_i (x_i), or 1 for the bias
@@ -240,9 +245,10 @@ def _delta_numbers(p: Value, drives: dict, n: int, lr: float) -> list[str]:
             str(int(np.count_nonzero(delta == 0))), pretty(lr, DIGITS), pretty(p.data - lr * p.grad, DIGITS)]
 
 
-def _neuron_name(cell: str) -> str:
-    layer, j = cell.split(".")
-    return f"neuron {j} of layer {layer}"
+def _listed(cells: list[str]) -> str:
+    """' — neuron 8 of layer 2, ...' for the first few of these cells, '' for none."""
+    names = [f"neuron {j} of layer {layer}" for layer, j in (c.split(".") for c in cells[:6])]
+    return f" — {', '.join(names)}{' ...' if len(cells) > 6 else ''}" if cells else ""
 
 
 def _signed(text: str) -> str:

@@ -134,7 +134,7 @@ def marks(order: list[Value]) -> dict[str, str]:
 
 
 def mark(seen: list[tuple[str, float]]) -> str | None:
-    """'dead' when a ReLU passes nothing for any example, 'saturated' when a sigmoid or tanh is flat for all."""
+    """'dead' when a ReLU passes nothing for any example, 'saturated' when sigmoid or tanh is flat for all."""
     ops = {op for op, _ in seen}
     if ops == {"relu"} and all(slope == 0 for _, slope in seen):
         return "dead"
