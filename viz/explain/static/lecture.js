@@ -346,10 +346,10 @@
   }
 
   // Columns as far apart as the longest weight label needs, and no further (measured once shown).
-  let spaced = false;
+  let spaced = null;  // the edge mode the gaps were measured for
   function spaceColumns() {
     const host = $("layers"), lines = $("links");
-    spaced = true;
+    spaced = state.edges;
     const probe = document.createElementNS("http://www.w3.org/2000/svg", "text");
     lines.appendChild(probe);
     let widest = 0;
@@ -360,8 +360,8 @@
     D.layers.links.forEach((l) => { incoming[l.to] = (incoming[l.to] || 0) + 1; });
     D.layers.links.forEach((l) => {
       if (!l.weight || incoming[l.to] > 4) return;  // too many to label: shown on hover, and given no room
-      probe.textContent = longest(D.train.flatMap((step) => [`∂L/∂${l.weight} = ${step.grads[l.k]}`,
-                                                             `${l.weight} = ${step.data[l.k]}`]));
+      probe.textContent = longest(D.train.map((step) => (state.edges === "grad"
+        ? `∂L/∂${l.weight} = ${step.grads[l.k]}` : `${l.weight} = ${step.data[l.k]}`)));
       widest = Math.max(widest, probe.getComputedTextLength());
     });
     probe.remove();
@@ -377,7 +377,7 @@
     const w = net.offsetWidth, h = net.offsetHeight;
     const scale = () => {
       const r = outer.getBoundingClientRect();
-      return Math.min(MAX_LAYER_SCALE, (r.width - 16) / w, (r.height - 16 - $("legend").offsetHeight) / h);
+      return Math.min(MAX_LAYER_SCALE, (r.width - 16) / w, (r.height - 16) / h);
     };
     document.body.classList.remove("wide");  // across the page's width, the panel under it, if clearly larger
     const side = scale();
@@ -386,7 +386,7 @@
     // a wide network (16 neurons a layer) may shrink further: its labels are on hover anyway
     const least = D.layers.links.length > 40 ? MIN_LAYER_SCALE / 2 : MIN_LAYER_SCALE;
     const r = outer.getBoundingClientRect(), s = Math.max(least, scale());
-    const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - $("legend").offsetHeight - h * s) / 2);
+    const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - h * s) / 2);
     net.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
     size.style.width = `${w * s + dx}px`; size.style.height = `${h * s + dy}px`;
     return s;
@@ -478,7 +478,7 @@
       cell.querySelector(".badge").textContent = MARKS[mark] || "";
     });
 
-    if (!spaced) spaceColumns();
+    if (spaced !== state.edges) spaceColumns();
     drawLinks(fitLayers());
     panel(steps[i], steps.length - 1, i);
   }
@@ -490,6 +490,7 @@
     $("view").textContent = graph ? "Layers" : "Graph";
     $("zoom").hidden = !graph;
     $("edges").hidden = graph;
+    $("legend").hidden = graph;  // what the network view's edges and marks mean
     $("edges").querySelector(".word").textContent = state.edges === "grad" ? ": grad" : ": weight";
     $("zoom").querySelector(".word").textContent = ZOOMS[state.zoom] === "all" ? ": all" : ": step";
     if (graph) drawGraph(state.index.graph); else drawLayers(state.index.layers);
@@ -531,7 +532,7 @@
   const chart = $("loss-chart");
   function drawChart() {  // in the chart's own pixels, so its text is as large as the panel's
     const NS = "http://www.w3.org/2000/svg", W = chart.clientWidth || 600, H = chart.clientHeight || 120;
-    const font = Math.max(12, Math.min(20, H / 5)), left = 8, right = 12, top = font + 6, bottom = 10;
+    const font = Math.max(14, Math.min(22, H / 4)), left = 8, right = 12, top = font + 6, bottom = 10;
     chart.setAttribute("viewBox", `0 0 ${W} ${H}`);
     chart.textContent = "";
     const ys = D.train.map((st) => st.loss), lo = Math.min(...ys), hi = Math.max(...ys);
