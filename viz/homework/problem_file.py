@@ -77,6 +77,7 @@ def parse(data: dict, path: str = "<problem>") -> Problem:
     problem.target = _examples(data, "target", where)
     if len(problem.x) != len(problem.target):
         where.fail("target", f"{len(problem.target)} target(s) for {len(problem.x)} example(s) in x")
+    _inputs_fit(data, len(problem.x[0]), where)
     problem.layers, problem.layout = _layers(data, len(problem.x[0]), where)
     nout = len(problem.layers[-1].weights)
     for row in problem.target:
@@ -194,6 +195,25 @@ def _graph(table: object, where: _Where) -> Graph:
             where.fail(f"graph.formulas.{name}", f"a new name: {name!r} is defined already")
         defined.add(name)
     return Graph(values["inputs"], values["parameters"], values["formulas"], loss, output)
+
+
+def _inputs_fit(data: dict, nin: int, where: _Where) -> None:
+    """x and the first layer's weights disagree on the inputs: say so on x, naming both ways to fix it."""
+    net = data.get("network")
+    first = data["layer"][0] if isinstance(data["layer"], list) and data["layer"] else None
+    table: dict = {**(net if isinstance(net, dict) else {}), **(first if isinstance(first, dict) else {})}
+    rows = table.get("weights")
+    if not (isinstance(rows, list) and rows and all(isinstance(r, list) and r for r in rows)):
+        return  # one number for every weight, or a malformed matrix that _weights reports
+    if len({len(r) for r in rows}) != 1:
+        return
+    in_out = table.get("layout", "out_in") == "in_out"
+    bias = 1 if in_out and table.get("bias", True) is True else 0
+    takes = len(rows) - bias if in_out else len(rows[0])
+    if takes != nin:
+        want = f"{nin + bias} row(s)" if in_out else f"{nin} column(s)"
+        where.fail("x", f"as many numbers per example as layer 1's weights take: {takes}, got {nin} "
+                   f"(fix x, or give layer[1].weights {want} for {nin} input(s))")
 
 
 def _examples(data: dict, key: str, where: _Where) -> list[list[float]]:
