@@ -22,6 +22,8 @@ from viz.draw.network import draw_network
 from viz.draw.render import RendererNotFound
 from viz.draw.render import render as render_drawing
 from viz.draw.tree import tree
+from viz.explain import lecture as lecture_page
+from viz.explain import moons as two_moons
 from viz.homework import check as checking
 from viz.homework import formula, solve
 from viz.homework import problem_file as problems
@@ -214,13 +216,12 @@ def _lecture(args) -> int:
     if pathlib.Path(out).suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"the lecture page is HTML: give -o a name ending in .html, got {out!r}")
     if args.problem == "moons" and not pathlib.Path("moons").exists():
-        from viz.explain.moons import MAX_STEPS, STEPS, moons
         if args.wrt:
             raise UsageError("--wrt goes with a problem file; on the moons page click any weight instead")
-        if args.steps is not None and args.steps > MAX_STEPS:
-            raise UsageError(f"--steps: the demo's learning rate 1 - 0.9k/100 is for at most {MAX_STEPS} "
-                             "steps")
-        print(moons(out, steps=args.steps or STEPS))
+        if args.steps is not None and args.steps > two_moons.MAX_STEPS:
+            raise UsageError("--steps: the demo's learning rate 1 - 0.9k/100 is for at most "
+                             f"{two_moons.MAX_STEPS} steps")
+        print(two_moons.moons(out, steps=args.steps or two_moons.STEPS))
         return 0
     problem = _load(args.problem)
     steps = args.steps or 1
@@ -230,16 +231,15 @@ def _lecture(args) -> int:
         except solve.LectureSkipped as why:
             raise UsageError(str(why)) from None
         return 0
-    from viz.explain.lecture import MAX_STEPS, step_through
-    if steps > MAX_STEPS:
-        raise UsageError(f"--steps: at most {MAX_STEPS} on one page, got {steps}")
+    if steps > lecture_page.MAX_STEPS:
+        raise UsageError(f"--steps: at most {lecture_page.MAX_STEPS} on one page, got {steps}")
     if problem.lr is None:
         raise UsageError(f"--steps {steps} trains the network: {problem.path} needs `lr = ...`")
     model = Model(problem)
     wrt = args.wrt if args.wrt is not None else (model.parameters[0].label if model.parameters else None)
     try:
-        print(step_through(lambda: model.forward().loss, out, steps=steps, lr=problem.lr, wrt=wrt,
-                           title=problem.title, layers=model.mlp is not None))
+        print(lecture_page.step_through(lambda: model.forward().loss, out, steps=steps, lr=problem.lr,
+                                        wrt=wrt, title=problem.title, layers=model.mlp is not None))
     except RendererNotFound as error:
         raise UsageError(str(error)) from None
     return 0
