@@ -76,7 +76,8 @@
   // to lay out the whole drawing, which on a graph of 400 Values took most of a step's time.
   const panes = {};
   function pane() {
-    const key = document.body.classList.contains("wide") ? "wide" : "side";
+    const body = document.body.classList;  // a chosen weight's panel ("reading") leaves the drawing less room
+    const key = (body.contains("reading") ? "reading " : "") + (body.contains("wide") ? "wide" : "side");
     if (!panes[key]) { const r = $("graph").getBoundingClientRect(); panes[key] = { w: r.width, h: r.height }; }
     return panes[key];
   }
@@ -485,6 +486,8 @@
 
   function draw() {
     const graph = state.view === "graph";
+    // set before the camera or the network is fitted: a chosen weight's panel takes more room
+    document.body.classList.toggle("reading", state.selected !== null && !!T().weights[state.selected]);
     $("graph").hidden = !graph;
     $("layers-pane").hidden = graph;
     $("view").textContent = graph ? "Layers" : "Graph";
@@ -595,7 +598,7 @@
   }
 
   $("zoom").onclick = () => { state.zoom = (state.zoom + 1) % ZOOMS.length; draw(); };
-  window.addEventListener("resize", () => { camera.now = null; delete panes.side; delete panes.wide; draw(); });
+  window.addEventListener("resize", () => { camera.now = null; Object.keys(panes).forEach((k) => delete panes[k]); draw(); });
   $("next").onclick = () => go(1);
   $("back").onclick = () => go(-1);
   $("first").onclick = () => go(0, 0);
