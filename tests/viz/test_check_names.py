@@ -207,3 +207,45 @@ def test_a_local_derivative_of_another_function_and_a_misspelt_alias():
     v = check(load(shipped("seed_004")), parse_answers(["tanh'(z1^(1)) = 0.25", "dL/dyhat = 1"]))
     assert "z1^(1) goes into another function here: write sigmoid'(z1^(1)) or f'(z1^(1))" in v[0].hint
     assert "did you mean dL/dy_hat" in v[1].hint
+
+
+def test_online_passes_are_replayed_on_their_own_example_against_a_hand_written_online_sgd():
+    """mode = "online": pass n sees example n (in order); each pass's numbers against plain floats."""
+    xs, ts = [[0, 1], [1, 0], [1, 1]], [1, 1, 0]
+    w1, w10 = [[0.4, -0.7], [0.3, 0.6]], [0.2, -0.3]   # biases are weights of the constant input -1
+    w2, w20 = [0.9, -0.5], 0.4
+    expected = []
+    for n in range(4):  # three steps, then the loss after the last, on the next example in order
+        x, t = xs[n % 3], ts[n % 3]
+        h = [sigmoid(sum(w * xi for w, xi in zip(row, x)) - b) for row, b in zip(w1, w10)]
+        y = sigmoid(sum(w * hi for w, hi in zip(w2, h)) - w20)
+        delta2 = (y - t) * y * (1 - y)                    # dL/dz of the output
+        expected.append({"y_hat": y, "loss": 0.5 * (t - y) ** 2, "dL/dw11^(2)": delta2 * h[0]})
+        delta1 = [delta2 * w2[j] * h[j] * (1 - h[j]) for j in range(2)]
+        w2 = [w - 0.5 * delta2 * hj for w, hj in zip(w2, h)]
+        w20 -= 0.5 * delta2 * -1
+        w1 = [[w - 0.5 * d * xi for w, xi in zip(row, x)] for row, d in zip(w1, delta1)]
+        w10 = [b - 0.5 * d * -1 for b, d in zip(w10, delta1)]
+    lines = [line for n in range(1, 5) for line in (f"[pass {n}]", *(f"{k} = 0" for k in expected[0]))]
+    verdicts = check(load(shipped("online")), parse_answers(lines))
+    assert [v.kind for v in verdicts if v.kind == "unmarked"] == []
+    got = [v.exact for v in verdicts]
+    want = [value for numbers in expected for value in numbers.values()]
+    assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_a_bias_written_as_the_weight_w_j0_of_the_input_minus_one_is_marked_in_the_sheets_terms():
+    """bias_input = -1: w10^(1) is the threshold the sheet writes, dL/dw10 = -dL/db, by hand (pass 1)."""
+    x, t = [0, 1], 1
+    h = [sigmoid(0.4 * x[0] - 0.7 * x[1] - 0.2), sigmoid(0.3 * x[0] + 0.6 * x[1] + 0.3)]
+    y = sigmoid(0.9 * h[0] - 0.5 * h[1] - 0.4)
+    delta = (y - t) * y * (1 - y) * 0.9 * h[0] * (1 - h[0])      # dL/dz1^(1)
+    want = {"w10^(1)": 0.2, "dL/dw10^(1)": -delta, "new w10^(1)": 0.2 + 0.5 * delta,
+            "Δw10^(1)": 0.5 * delta, "dz1^(1)/dw10^(1)": -1.0}
+    verdicts = check(load(shipped("online")), parse_answers([f"{k} = 0" for k in want]))
+    assert [v.hint for v in verdicts if v.kind == "unmarked"] == []
+    assert [v.exact for v in verdicts] == pytest.approx(list(want.values()), rel=1e-12)
+    right = check(load(shipped("online")), parse_answers([f"{k} = {v:.6f}" for k, v in want.items()]))
+    assert [v.kind for v in right] == ["right"] * len(want)
+    flipped = check(load(shipped("online")), parse_answers([f"w10^(1) = {-0.2:.6f}"]))
+    assert not flipped[0].right

@@ -28,6 +28,7 @@ _SYMBOLS = (("∂", "d"), ("ŷ", "y_hat"), ("σ", "sigmoid"), ("δ", "delta"), (
             ("−", "-"))
 _LOSS_NAMES = ("L", "l", "loss", "Loss", "E", "J", "C")
 _PRIME = re.compile(r"(?P<f>sigmoid|tanh|relu|f|g)'\((?P<x>.+)\)")
+_BIAS_WEIGHT = re.compile(r"w_?(\d+),?0(\^\(\d+\))")  # w10^(1): neuron 1's weight for the bias input x0
 _MAX_DECIMALS = 340  # past the smallest float (5e-324) a number has no more digits to check
 
 
@@ -44,10 +45,12 @@ class Answer:
     line: int
     key: Key           # (pass, kind, label, example); until resolve(), (pass, '', '', example section)
     problem: str = ""  # why the line cannot be marked ('' if it can)
+    sign: float = 1.0  # -1: the number written is minus the one named (a bias as w_j0 of the input -1)
 
     @property
     def value(self) -> float:
-        return float(self.text)
+        """The number as the engine has it (the sign of a bias written as the weight w_j0 undone)."""
+        return self.sign * float(self.text)
 
     @property
     def decimals(self) -> int:
@@ -175,7 +178,11 @@ def resolve(answers: list[Answer], problem: Problem, flat: Flat | None = None) -
                          + (f"examples 1 to {several}" if several else "one example"))
         else:
             section = section if several else 0
-            found = _lookup(a.name, names, section, several)
+            name = a.name
+            if problem.conventions.bias_input is not None and _BIAS_WEIGHT.search(name):
+                # the sheet's bias input x0 = c: w_j0 = b_j / c, and each of its numbers is c times b_j's
+                name, a.sign = _BIAS_WEIGHT.sub(r"b\1\2", name), problem.conventions.bias_input
+            found = _lookup(name, names, section, several)
             if isinstance(found, str):
                 a.problem = found
             else:

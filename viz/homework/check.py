@@ -102,7 +102,7 @@ def check(problem: Problem, answers: list[Answer]) -> list[Verdict]:
     verdicts: dict[Key, Verdict] = {}
     for key in (k for k in exact if k in by_key):  # in the order of the computation: causes come first
         a = by_key[key]
-        v = Verdict(a, exact[key], _rounds_to(exact[key], a.value, a.decimals))
+        v = Verdict(a, a.sign * exact[key], _rounds_to(exact[key], a.value, a.decimals))
         if not v.right:
             _diagnose(v, [verdicts[k] for k in sources[key]], student, problem, len(flat.losses),
                       _made_by(flat, key, by_key))
@@ -135,7 +135,7 @@ def _diagnose(v: Verdict, sources: list[Verdict], student: dict[Key, float], pro
     """Why a wrong answer is wrong: carried, rounding, cut, sign, convention or wrong (module docstring)."""
     a = v.answer
     mine = student[a.key]
-    v.recomputed = mine if sources else None
+    v.recomputed = a.sign * mine if sources else None  # as the student writes it
     # the wrong answers its error starts from; one whose own step is right (or only cut off) passes it on
     v.causes = sorted((s.answer for s in sources if not s.right and not s.explained
                        and not (s.kind == "cut" and s.causes)), key=lambda c: c.line)

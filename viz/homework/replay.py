@@ -54,10 +54,10 @@ class Flat:
         return (n, kind, self.order[k].label, self.example[k])
 
 
-def graph_of(problem: Problem) -> Flat:
-    """The graph of one pass (the first), flattened for the replay."""
+def graph_of(problem: Problem, step: int = 1) -> Flat:
+    """The graph of one pass (the first unless `step` says), flattened for the replay."""
     model = Model(problem)
-    first = model.forward()
+    first = model.forward(step)
     several = len(first.losses) > 1
     roots = [first.loss] + [y for ys in first.y_hat for y in ys if y is not first.loss]
     order: list[Value] = []
@@ -145,6 +145,7 @@ class _Replay:
     """The state of a replay between its passes: the parameters as the student carries them on."""
 
     def __init__(self, problem: Problem, overrides: Mapping[Key, float], tracked: set[Key]) -> None:
+        self.problem = problem
         self.flat = flat = graph_of(problem)
         self.overrides, self.tracked = overrides, tracked
         self.values: dict[Key, float] = {}
@@ -167,6 +168,8 @@ class _Replay:
 
     def forward(self, n: int) -> None:
         """Every node's data and local derivatives, from the inputs and parameters as the student has them."""
+        if n > 1 and self.problem.mode == "online":  # the same network on the next example: its x and t
+            self.flat = graph_of(self.problem, n)
         flat, data, data_used = self.flat, self.data, self.data_used
         for k, v in enumerate(flat.order):
             ins = flat.inputs[k]
