@@ -22,6 +22,8 @@ from viz.draw.network import draw_network
 from viz.draw.render import RendererNotFound
 from viz.draw.render import render as render_drawing
 from viz.draw.tree import tree
+from viz.explain import lecture as lecture_page
+from viz.explain import moons as two_moons
 from viz.homework import check as checking
 from viz.homework import formula, solve
 from viz.homework import problem_file as problems
@@ -117,12 +119,17 @@ def _build() -> argparse.ArgumentParser:
                    help="one node per neuron (the default past 300 Values, so a big MLP stays readable)")
     p.set_defaults(run=_draw)
 
-    p = sub.add_parser("lecture", help="write a page that steps through the forward and backward pass",
+    p = sub.add_parser("lecture", help="write a page that steps through training: forward, backward, update",
                        description="Write one self-contained HTML page (nothing is fetched: it works "
-                       "offline) that steps through PROBLEM's first pass: forward node by node, then "
-                       "backward edge by edge with each local derivative, and for a network layer by layer "
-                       "(drive, activation, delta). Arrow keys, Page Up/Down or the buttons step.")
-    p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
+                       "offline) that steps through PROBLEM's training steps: in each, forward node by node, "
+                       "then backward edge by edge with each local derivative, and for a network layer by "
+                       "layer (drive, activation, delta); a loss chart, the network with its weights or "
+                       "grads, and any weight's derivation and update on a click. Arrow keys, Page Up/Down "
+                       "or the buttons step. `micrograd lecture moons`: micrograd's two-moons demo.")
+    p.add_argument("problem", metavar="PROBLEM",
+                   help=PROBLEM_HELP + "; or moons (micrograd's two-moons demo)")
+    p.add_argument("--steps", type=int, help="training steps on the page (default 1; moons: 30), "
+                   "each updating the weights by SGD with the file's lr")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="the page, ending .html (default: NAME_lecture.html)")
     p.add_argument("--wrt", metavar="LABEL", help="the weight whose paths to the loss the page highlights, "
@@ -203,14 +210,38 @@ def _draw(args) -> int:
 
 
 def _lecture(args) -> int:
-    problem = _load(args.problem)
+    if args.steps is not None and args.steps < 1:
+        raise UsageError(f"--steps must be 1 or more, got {args.steps}")
     out = args.output or f"{pathlib.Path(args.problem).stem}_lecture.html"
     if pathlib.Path(out).suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"the lecture page is HTML: give -o a name ending in .html, got {out!r}")
+    if args.problem == "moons" and not pathlib.Path("moons").exists():
+        if args.wrt:
+            raise UsageError("--wrt goes with a problem file; on the moons page click any weight instead")
+        if args.steps is not None and args.steps > two_moons.MAX_STEPS:
+            raise UsageError("--steps: the demo's learning rate 1 - 0.9k/100 is for at most "
+                             f"{two_moons.MAX_STEPS} steps")
+        print(two_moons.moons(out, steps=args.steps or two_moons.STEPS))
+        return 0
+    problem = _load(args.problem)
+    steps = args.steps or 1
+    if steps == 1:
+        try:
+            print(solve.lecture(problem, out, wrt=args.wrt))
+        except solve.LectureSkipped as why:
+            raise UsageError(str(why)) from None
+        return 0
+    if steps > lecture_page.MAX_STEPS:
+        raise UsageError(f"--steps: at most {lecture_page.MAX_STEPS} on one page, got {steps}")
+    if problem.lr is None:
+        raise UsageError(f"--steps {steps} trains the network: {problem.path} needs `lr = ...`")
+    model = Model(problem)
+    wrt = args.wrt if args.wrt is not None else (model.parameters[0].label if model.parameters else None)
     try:
-        print(solve.lecture(problem, out, wrt=args.wrt))
-    except solve.LectureSkipped as why:
-        raise UsageError(str(why)) from None
+        print(lecture_page.step_through(lambda: model.forward().loss, out, steps=steps, lr=problem.lr,
+                                        wrt=wrt, title=problem.title, layers=model.mlp is not None))
+    except RendererNotFound as error:
+        raise UsageError(str(error)) from None
     return 0
 
 

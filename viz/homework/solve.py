@@ -111,7 +111,7 @@ def solve(
         links = []
         if fmt == "html" and diagrams:
             try:
-                lecture(problem, work / LECTURE)
+                lecture(problem, work / LECTURE, solution=f"solution.{fmt}")
                 links.append((LECTURE, LECTURE_LINK))
             except LectureSkipped as why:
                 figures.append(Para(T(f"No step-through page: {why}", f"No step-through page: {why}")))
@@ -121,12 +121,14 @@ def solve(
     return [pathlib.Path(out) / name for name in names]
 
 
-def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -> pathlib.Path:
+def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None,
+            solution: str | None = None) -> pathlib.Path:
     """Write the step-through page of the problem's first pass (viz.step_through) to `path`.
 
     wrt: the label of the leaf whose paths to the loss the page highlights; by default
     the first parameter (w11^(1): in a network, the longest chain of the rule).
     A network also gets the layer view (drive, activation, delta), as the documents go.
+    solution: the solution page beside it, which the page links back to.
     """
     model = Model(problem)
     loss = model.forward().loss
@@ -143,7 +145,7 @@ def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -
     wrt = wrt if wrt is not None else (model.parameters[0].label if model.parameters else None)
     try:
         return lecture_page.step_through(loss, path, wrt=wrt, title=problem.title,
-                                         layers=model.mlp is not None)
+                                         layers=model.mlp is not None, solution=solution)
     except RendererNotFound as error:
         raise LectureSkipped(str(error)) from None
 
