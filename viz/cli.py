@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from viz.draw.graph import draw_dot
 from viz.draw.network import draw_network
-from viz.draw.render import RendererNotFound
+from viz.draw.render import RendererNotFound, RenderError
 from viz.draw.render import render as render_drawing
 from viz.draw.tree import tree
 from viz.explain import lecture as lecture_page
@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (ValueError, OSError) as error:
         return _fail(str(error))
+    except ArithmeticError as error:  # the engine's OverflowError / ZeroDivisionError name the op and node
+        return _fail(f"the problem's numbers cannot be computed: {error}")
+    except (RendererNotFound, RenderError) as error:
+        return _fail(f"the diagram could not be drawn: {error}")
     except KeyboardInterrupt:
         return _fail("interrupted")
 

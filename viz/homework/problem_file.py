@@ -47,6 +47,11 @@ LAYER_KEYS = ("neurons", "activation", "bias", "shared_bias", "weights", "biases
 CONVENTION_KEYS = ("delta", "error", "bias_input", "update")
 GRAPH_KEYS = ("inputs", "parameters", "formulas", "loss", "output")
 PROBLEMS = pathlib.Path(__file__).with_name("problems")
+# Limits of a problem file, checked before any work: a sheet worked by hand is far inside them
+MAX_FILE_BYTES = 1_000_000
+MAX_STEPS = 1_000
+MAX_NEURONS = 1_000  # in one layer
+MAX_EXAMPLES = 10_000
 
 
 def shipped(name: str) -> pathlib.Path:
@@ -62,6 +67,9 @@ def load(path: str | pathlib.Path) -> Problem:
     """Read and check a problem file."""
     path = pathlib.Path(path)
     try:
+        if path.is_file() and (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise ProblemError(f"{path}: {size:,} bytes, more than the {MAX_FILE_BYTES:,} "
+                               "a problem file may have")
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ProblemError(f"{path}: cannot read the problem file ({error.strerror or error})") from None
@@ -79,7 +87,7 @@ def parse(data: dict, path: str = "<problem>") -> Problem:
     problem = Problem(path=path, title=where.text(data, "title", default=pathlib.Path(path).stem))
     problem.source = where.text(data, "source", default="")
     problem.lr = where.number(data, "lr", default=None)
-    problem.steps = where.count(data, "steps", default=1)
+    problem.steps = where.count(data, "steps", default=1, most=MAX_STEPS)
     problem.reduction = where.choice(data, "reduction", ("sum", "mean"), default="sum")
     problem.mode = where.choice(data, "mode", tuple(MODES), default="batch")
     if problem.steps > 1 and problem.lr is None:
@@ -142,7 +150,7 @@ def _layers(data: dict, nin: int, where: _Where) -> tuple[list[Layer], str]:
         prefix = f"layer[{n}]."
         where.known(table, LAYER_KEYS, prefix)
         merged = {**net, **table}
-        neurons = where.count(table, "neurons", prefix=prefix)
+        neurons = where.count(table, "neurons", prefix=prefix, most=MAX_NEURONS)
         act = where.choice(merged, "activation", ACTIVATIONS, default=None, prefix=prefix)
         has_bias = merged.get("bias", True)
         if not isinstance(has_bias, bool):
@@ -354,6 +362,8 @@ def _examples(data: dict, key: str, where: _Where) -> list[list[float]]:
         where.fail(key, "the network's input(s)" if key == "x" else "the target(s)")
     if _is_number(value):
         return [[float(value)]]
+    if isinstance(value, list) and len(value) > MAX_EXAMPLES:
+        where.fail(key, f"at most {MAX_EXAMPLES:,} examples (a limit of problem files), got {len(value):,}")
     if isinstance(value, list) and value and all(_is_number(v) for v in value):
         return [[float(v) for v in value]]
     rows = _matrix(value, where, key)
@@ -421,10 +431,13 @@ class _Where:
             self.fail(key, f"a number in [0, 1) (e.g. 0.9), got {value!r}")
         return float(value)
 
-    def count(self, table: dict, key: str, default: int | None = None, prefix: str = "") -> int:
+    def count(self, table: dict, key: str, default: int | None = None, prefix: str = "",
+              most: int | None = None) -> int:
         value = table.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             self.fail(prefix + key, f"a whole number >= 1, got {value!r}")
+        if most is not None and value > most:
+            self.fail(prefix + key, f"at most {most:,} (a limit of problem files), got {value:,}")
         return value
 
     def choice(self, table: dict, key: str, options: tuple, default: str | None, prefix: str = "") -> str:
