@@ -47,11 +47,18 @@ def _sigmoid(x: float) -> tuple[float, float]:
 
 
 class Op(NamedTuple):
-    """One op: f(inputs) -> (value, d value/d each input), and the same written as formulas."""
+    """One op: f(inputs) -> (value, d value/d each input), and the same written as formulas.
+
+    The formulas are Python over the inputs as `fn` names them (a, b or x; k is the
+    number a ** k carries in its name, **2) and `out`, the op's value, where the
+    local derivative reuses it as `fn` does. viz writes every notation from them.
+    """
 
     fn: Callable[..., tuple]
     value: str
     local: tuple[str, ...]
+    written: tuple[str, ...] = ()  # the local derivatives as the documents write them, if not as `local`
+    symbol: tuple[str, ...] = ()  # its name written f(x) in text and LaTeX, if not its key: ("σ", r"\sigma")
 
 
 # Plain arithmetic, so micrograd.batch runs these same functions on arrays; it has its own
@@ -60,18 +67,21 @@ OPS: dict[str, Op] = {
     "+": Op(lambda a, b: (a + b, 1.0, 1.0), "a + b", ("1", "1")),
     "-": Op(lambda a, b: (a - b, 1.0, -1.0), "a - b", ("1", "-1")),
     "*": Op(lambda a, b: (a * b, b, a), "a * b", ("b", "a")),
-    "/": Op(lambda a, b: (a / b, 1.0 / b, -a / (b * b)), "a / b", ("1 / b", "-a / b**2")),
+    "/": Op(lambda a, b: (a / b, 1.0 / b, -a / (b * b)), "a / b", ("1 / b", "-a / b ** 2")),
     "neg": Op(lambda x: (-x, -1.0), "-x", ("-1",)),
     # a number exponent k (the node's op reads **2, **-1, **0.5)
     "**k": Op(lambda x, k: (x ** k, k * x ** (k - 1.0) if k != 0.0 else 0.0),
               "x ** k", ("k * x ** (k - 1)",)),
     "**": Op(lambda a, b: (p := a ** b, b * a ** (b - 1.0), p * math.log(a)),
-             "a ** b", ("b * a ** (b - 1)", "a ** b * log(a)")),
-    "exp": Op(lambda x: (e := math.exp(x), e), "exp(x)", ("exp(x)",)),
-    "log": Op(lambda x: (math.log(x), 1.0 / x), "log(x)", ("1 / x",)),
-    "tanh": Op(lambda x: (t := math.tanh(x), 1.0 - t * t), "tanh(x)", ("1 - tanh(x)**2",)),
-    "sigmoid": Op(_sigmoid, "1 / (1 + exp(-x))", ("s * (1 - s)",)),
-    "relu": Op(lambda x: (x, 1.0) if x > 0.0 else (0.0, 0.0), "max(0, x)", ("1 if x > 0 else 0",)),
+             "a ** b", ("b * a ** (b - 1)", "out * log(a)")),
+    "exp": Op(lambda x: (e := math.exp(x), e), "exp(x)", ("exp(x)",), ("e ** x",), ("exp", r"\exp")),
+    "log": Op(lambda x: (math.log(x), 1.0 / x), "log(x)", ("1 / x",), symbol=("ln", r"\ln")),
+    "tanh": Op(lambda x: (t := math.tanh(x), 1.0 - t * t), "tanh(x)", ("1 - out ** 2",),
+               ("1 - tanh(x) ** 2",), ("tanh", r"\tanh")),
+    "sigmoid": Op(_sigmoid, "1 / (1 + exp(-x))", ("out * (1 - out)",),
+                  ("sigmoid(x) * (1 - sigmoid(x))",), ("σ", r"\sigma")),
+    "relu": Op(lambda x: (x, 1.0) if x > 0.0 else (0.0, 0.0), "max(0, x)", ("1 if x > 0 else 0",),
+               symbol=("ReLU", r"\mathrm{ReLU}")),
 }
 ACTIVATIONS = {name: OPS[name].fn for name in ("tanh", "sigmoid", "relu")}
 add, sub, mul, div, neg, pow_number, pow_value, exp, log = (

@@ -1,22 +1,29 @@
 """The `micrograd` command: solve, check, draw and step through problem files, and a demo of seed 004.
 
-A mistake of the user's (a missing file, a bad key, an unknown name) ends with exit
-status 2 and one line on stderr; `check` exits 1 when an answer is wrong.
+A mistake of the user's (a missing file, a bad key) ends with exit status 2 and one
+line on stderr; `check` exits 1 when an answer is wrong or a line could not be marked.
+On a terminal that cannot show Unicode (LANG=C, PYTHONIOENCODING=ascii) the output is
+written in ASCII: σ as sigma, ŷ as y_hat, ² as ^2.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import importlib.metadata
 import os
 import pathlib
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from viz.draw.graph import draw_dot
 from viz.draw.network import draw_network
-from viz.draw.render import RendererNotFound
+from viz.draw.render import RendererNotFound, RenderError
 from viz.draw.render import render as render_drawing
 from viz.draw.tree import tree
+from viz.explain import lecture as lecture_page
+from viz.explain import moons as two_moons
 from viz.homework import check as checking
 from viz.homework import formula, solve
 from viz.homework import problem_file as problems
@@ -39,6 +46,8 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 fine, 1 wrong answers, 2 a user's mistake)."""
+    for stream in (sys.stdout, sys.stderr):
+        _ascii_if_needed(stream)
     parser = _build()
     try:
         args = parser.parse_args(argv)
@@ -55,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (ValueError, OSError) as error:
         return _fail(str(error))
+    except ArithmeticError as error:  # the engine's OverflowError / ZeroDivisionError name the op and node
+        return _fail(f"the problem's numbers cannot be computed: {error}")
+    except (RendererNotFound, RenderError) as error:
+        return _fail(f"the diagram could not be drawn: {error}")
     except KeyboardInterrupt:
         return _fail("interrupted")
 
@@ -64,6 +77,7 @@ def _build() -> argparse.ArgumentParser:
                      "answer checking and drawings, from a problem file (TOML).",
                      epilog="PROBLEM is a problem file, or the name of a shipped one: "
                      "seed_000 ... seed_004, seed_002_q2. `micrograd template` prints a blank one.")
+    parser.add_argument("--version", action="version", version=f"micrograd {_version()}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     p = sub.add_parser("solve", help="write the worked solution and its diagrams",
@@ -80,34 +94,46 @@ def _build() -> argparse.ArgumentParser:
     p.set_defaults(run=_solve)
 
     p = sub.add_parser("check", help="mark a student's answers",
-                       description="Mark each number in ANSWERS (lines `name = number`, `[pass 2]` for "
-                       "later passes) right or wrong at the precision it is written with; for a wrong one, "
-                       "name the earlier wrong answer it was computed from, and whether the student's "
-                       "rounding "
-                       "explains it. Exit status 1 when an answer is wrong.",
-                       epilog="Names: x1, w12^(1), b1^(2), z1^(2), a1^(1), y_hat, loss, dL/dw12^(1), "
-                       "delta1^(2), "
-                       "new w12^(1) (after the update); a formula problem's own names (h1, Div, dDiv/dw1).")
+                       description="Mark each number in ANSWERS (lines `name = number`; `[pass 2]` for "
+                       "later passes, `[example 2]` for an example of several) right or wrong at the "
+                       "precision it is written with. A wrong one is recomputed from the student's own "
+                       "earlier numbers, which shows whether the error is carried from a wrong answer "
+                       "that flows into it (named), the student's own rounding, a number cut off, a sign, "
+                       "another convention (the ½, delta = -dE/dz, ...), or a slip in this step. A line "
+                       "that cannot be marked is a warning with its line number. Exit status 1 when an "
+                       "answer is wrong or a line could not be marked.",
+                       epilog="Names: x1, w12^(1), b1^(2), z1^(2), a1^(1), y_hat, loss; dL/d any of them "
+                       "(dL/dy_hat, dL/da1^(1), dL/dx1), delta1^(2) (= dL/dz1^(2)); local derivatives "
+                       "sigmoid'(z1^(1)), tanh'(z1^(1)), relu'(z1^(1)), f'(z1^(1)), da1^(1)/dz1^(1); "
+                       "Δw12^(1) (what the update adds) and new w12^(1) (after it); a formula problem's "
+                       "own names (h1, Div, dDiv/dw1).")
     p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
-    p.add_argument("answers", metavar="ANSWERS", help="a file, or a shipped one: seed_004_answers.txt")
+    p.add_argument("answers", metavar="ANSWERS",
+                   help="a file, or a shipped one by its bare name: seed_004_answers.txt")
     p.set_defaults(run=_check)
 
     p = sub.add_parser("draw", help="draw the computation graph (or the network) as SVG",
                        description="Draw the computation graph of PROBLEM's first pass after backward().")
     p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
-    p.add_argument("-o", "--output", metavar="FILE", help="the drawing: .svg, .png, .pdf or .dot")
+    p.add_argument("-o", "--output", metavar="FILE", help="the drawing: .svg, .png, .pdf or .dot "
+                   "(default: NAME_graph.svg, or NAME_network.svg with --network)")
     p.add_argument("--network", action="store_true", help="draw the network diagram instead")
     p.add_argument("--text", action="store_true", help="print the graph as indented text instead")
     p.add_argument("--neurons", action="store_true",
                    help="one node per neuron (the default past 300 Values, so a big MLP stays readable)")
     p.set_defaults(run=_draw)
 
-    p = sub.add_parser("lecture", help="write a page that steps through the forward and backward pass",
+    p = sub.add_parser("lecture", help="write a page that steps through training: forward, backward, update",
                        description="Write one self-contained HTML page (nothing is fetched: it works "
-                       "offline) that steps through PROBLEM's first pass: forward node by node, then "
-                       "backward edge by edge with each local derivative, and for a network layer by layer "
-                       "(drive, activation, delta). Arrow keys, Page Up/Down or the buttons step.")
-    p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
+                       "offline) that steps through PROBLEM's training steps: in each, forward node by node, "
+                       "then backward edge by edge with each local derivative, and for a network layer by "
+                       "layer (drive, activation, delta); a loss chart, the network with its weights or "
+                       "grads, and any weight's derivation and update on a click. Arrow keys, Page Up/Down "
+                       "or the buttons step. `micrograd lecture moons`: micrograd's two-moons demo.")
+    p.add_argument("problem", metavar="PROBLEM",
+                   help=PROBLEM_HELP + "; or moons (micrograd's two-moons demo)")
+    p.add_argument("--steps", type=int, help="training steps on the page (default 1; moons: 30), "
+                   "each updating the weights by SGD with the file's lr")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="the page, ending .html (default: NAME_lecture.html)")
     p.add_argument("--wrt", metavar="LABEL", help="the weight whose paths to the loss the page highlights, "
@@ -142,12 +168,26 @@ def _solve(args) -> int:
 
 def _check(args) -> int:
     problem = _load(args.problem)
-    shipped = problems.PROBLEMS / args.answers  # the documents' own answers: seed_004_answers.txt
-    path = shipped if not pathlib.Path(args.answers).exists() and shipped.is_file() else args.answers
-    answers = checking.read_answers(_existing(str(path), "answers"))
-    verdicts = checking.check(problem, answers)
-    print(checking.report(verdicts, pathlib.Path(args.answers).name), end="")
+    path, title = _answers_file(args.answers)
+    verdicts = checking.check(problem, checking.read_answers(path))
+    print(checking.report(verdicts, title), end="")
     return 0 if all(v.right for v in verdicts) else 1
+
+
+def _answers_file(name: str) -> tuple[pathlib.Path, str]:
+    """(the answers file, its title): a path as given, or a shipped file by its bare name only."""
+    path = pathlib.Path(name)
+    if path.is_file():
+        return path, path.name
+    shipped = problems.PROBLEMS / name  # the documents' own answers: seed_004_answers.txt
+    if path.name == name and shipped.is_file():
+        return shipped, f"{name} (shipped)"
+    if path.exists():
+        raise UsageError(f"{name}: is not a file (give the answers file)")
+    hint = ""
+    if (problems.PROBLEMS / path.name).is_file():
+        hint = f" (a shipped answers file is found by its bare name only: {path.name})"
+    raise UsageError(f"{name}: no such answers file{hint}")
 
 
 def _draw(args) -> int:
@@ -156,8 +196,7 @@ def _draw(args) -> int:
     first = model.forward()
     if args.text:
         return _print(tree(first.loss))
-    if not args.output:
-        raise UsageError("draw needs -o FILE.svg (or --text to print the graph)")
+    out = args.output or f"{pathlib.Path(args.problem).stem}_{'network' if args.network else 'graph'}.svg"
     if args.network:
         try:  # a formula problem's layers are read from its graph (seed 001)
             drawing = (draw_network(model.mlp, root=first.loss) if model.mlp is not None
@@ -168,21 +207,45 @@ def _draw(args) -> int:
         big = model.mlp is not None and solve.graph_size(first.loss) > solve.GRAPH_NODE_LIMIT
         drawing = draw_dot(first.loss, collapse="neuron" if args.neurons or big else None)
     try:
-        print(render_drawing(drawing, args.output))
+        print(render_drawing(drawing, out))
     except RendererNotFound as error:
         raise UsageError(str(error)) from None
     return 0
 
 
 def _lecture(args) -> int:
-    problem = _load(args.problem)
+    if args.steps is not None and args.steps < 1:
+        raise UsageError(f"--steps must be 1 or more, got {args.steps}")
     out = args.output or f"{pathlib.Path(args.problem).stem}_lecture.html"
     if pathlib.Path(out).suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"the lecture page is HTML: give -o a name ending in .html, got {out!r}")
+    if args.problem == "moons" and not pathlib.Path("moons").exists():
+        if args.wrt:
+            raise UsageError("--wrt goes with a problem file; on the moons page click any weight instead")
+        if args.steps is not None and args.steps > two_moons.MAX_STEPS:
+            raise UsageError("--steps: the demo's learning rate 1 - 0.9k/100 is for at most "
+                             f"{two_moons.MAX_STEPS} steps")
+        print(two_moons.moons(out, steps=args.steps or two_moons.STEPS))
+        return 0
+    problem = _load(args.problem)
+    steps = args.steps or 1
+    if steps == 1:
+        try:
+            print(solve.lecture(problem, out, wrt=args.wrt))
+        except solve.LectureSkipped as why:
+            raise UsageError(str(why)) from None
+        return 0
+    if steps > lecture_page.MAX_STEPS:
+        raise UsageError(f"--steps: at most {lecture_page.MAX_STEPS} on one page, got {steps}")
+    if problem.lr is None:
+        raise UsageError(f"--steps {steps} trains the network: {problem.path} needs `lr = ...`")
+    model = Model(problem)
+    wrt = args.wrt if args.wrt is not None else (model.parameters[0].label if model.parameters else None)
     try:
-        print(solve.lecture(problem, out, wrt=args.wrt))
-    except solve.LectureSkipped as why:
-        raise UsageError(str(why)) from None
+        print(lecture_page.step_through(lambda: model.forward().loss, out, steps=steps, lr=problem.lr,
+                                        wrt=wrt, title=problem.title, layers=model.mlp is not None))
+    except RendererNotFound as error:
+        raise UsageError(str(error)) from None
     return 0
 
 
@@ -220,6 +283,53 @@ def _progress(unit: str) -> Callable:
     except ImportError:
         return iter
     return lambda items: tqdm(items, unit=unit, delay=1.0, file=sys.stderr, leave=False)
+
+
+def _version() -> str:
+    """The installed package's version (setup.cfg's), as pip installed it."""
+    try:
+        return importlib.metadata.version("micrograd-lab")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: pip install .)"
+
+
+# On paper, as the documents write them without Unicode
+_ASCII = {"σ": "sigma", "δ": "delta", "Δ": "Delta ", "η": "eta", "λ": "lambda", "α": "alpha", "β": "beta",
+          "ε": "eps", "∂": "d", "ŷ": "y_hat", "−": "-", "·": "*", "×": "x", "…": "...", "≈": "~",
+          "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "∑": "sum", "Σ": "sum", "√": "sqrt", "½": "1/2",
+          "–": "-", "—": "-", "‖": "||", "“": '"', "”": '"', "‘": "'", "’": "'", "′": "'"}
+
+
+def _to_ascii(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: characters an ASCII terminal cannot show, written as ASCII."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out, run = [], ""
+    for c in error.object[error.start:error.end] + "\0":
+        plain = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+        if unicodedata.decomposition(c).startswith("<super>"):
+            run += plain  # a superscript run is one exponent: w⁽²⁾ -> w^(2), z² -> z^2, Wᵀ -> W^T
+            continue
+        if run:
+            out.append("^" + run)
+            run = ""
+        if c != "\0":
+            out.append(_ASCII.get(c, plain or "?"))
+    return "".join(out), error.end
+
+
+codecs.register_error("micrograd-ascii", _to_ascii)
+
+
+def _ascii_if_needed(stream) -> None:
+    """Write what the stream's encoding cannot show as ASCII, instead of failing on it."""
+    try:
+        "σŷ²−".encode(stream.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        try:
+            stream.reconfigure(errors="micrograd-ascii")
+        except (AttributeError, ValueError):  # not a text stream we can change (a test's capture)
+            pass
 
 
 def _print(text: str) -> int:

@@ -138,7 +138,8 @@ def test_the_layer_view_has_every_weight_on_its_link_and_the_loss(name):
 def test_the_page_is_one_file_that_fetches_nothing(tmp_path):
     path = step_through(seed_loss("seed_004"), tmp_path / "seed_004.html", wrt="w12^(1)")
     text = path.read_text(encoding="utf-8")
-    assert text.count("<svg") == 1 and "<script src" not in text and "<link" not in text
+    assert text.count("<svg") == 2  # the drawing, and the loss chart the page draws itself
+    assert "<script src" not in text and "<link" not in text
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink",
                     "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"}
@@ -148,7 +149,7 @@ def test_the_page_is_one_file_that_fetches_nothing(tmp_path):
     assert len(re.findall(r'data-from="\d+"', text)) == sum(len(v.inputs) for v in order)
     assert data["path"]["name"] == "w₁₂⁽¹⁾"
     # from the loss down to the weight, as the documents and viz.derivation() write the chain
-    assert data["path"]["lines"] == [
+    assert data["train"][0]["path"] == [
         "path L ← (ŷ − t)² ← ŷ − t ← ŷ ← z₁⁽²⁾ ← a₁⁽¹⁾ ← z₁⁽¹⁾ ← w₁₂⁽¹⁾:",
         "  0.5 × (−1.762) × 1 × 0.105 × 2 × 0.25 × 5 = −0.2312",
         "∂L/∂w₁₂⁽¹⁾ = grad(w₁₂⁽¹⁾) = −0.2312",
@@ -167,7 +168,7 @@ def test_the_values_are_left_as_they_were(tmp_path):
     assert all(v.grad == 0.0 for v in order)
     data = page_data(tmp_path / "before.html")
     loss.backward()
-    last = {s["node"]: s["grad"] for s in data["steps"] if s["kind"] == "backward"}
+    last = {s["node"]: s["grad"] for s in data["train"][0]["steps"] if s["kind"] == "backward"}
     assert all(last[k] == pretty(v.grad) for k, v in enumerate(order) if k in last)
 
 
@@ -225,9 +226,9 @@ def test_constants_true_steps_through_their_grads_too(tmp_path):
     constants = [k for k, v in enumerate(order) if leaf_kind(v) == "constant"]  # 0.5 and the target t
     hidden = step_through(loss, tmp_path / "hidden.html")
     kept = step_through(loss, tmp_path / "kept.html", constants=True)
-    stepped = {s["node"] for s in page_data(kept)["steps"] if s["kind"] == "backward"}
+    stepped = {s["node"] for s in page_data(kept)["train"][0]["steps"] if s["kind"] == "backward"}
     assert set(constants) <= stepped and not set(constants) & {
-        s["node"] for s in page_data(hidden)["steps"] if s["kind"] == "backward"}
+        s["node"] for s in page_data(hidden)["train"][0]["steps"] if s["kind"] == "backward"}
     assert all(node["grad"] for node in page_data(kept)["nodes"])
     with_grad = r'data-k="(\d+)"(?:(?!data-k=).)*?class="num grad"'  # a node's group, up to its grad's tspan
     grads = {int(k) for k in re.findall(with_grad, kept.read_text(), re.S)}

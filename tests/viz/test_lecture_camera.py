@@ -207,7 +207,7 @@ def test_the_layer_view_shows_every_weight_apart_and_the_loss(browser, shots, tm
     cells = dict(seen["cells"])
     assert "loss" in cells and all(inside(box, seen["pane"], 1) for box in cells.values())  # all in view
     assert page.inner_text("[data-cell='loss'] .val") == page.evaluate(
-        "JSON.parse(document.getElementById('lecture-data').textContent).layers.values['loss.L']")
+        "JSON.parse(document.getElementById('lecture-data').textContent).train[0].layers.values['loss.L']")
     page.close()
 
 

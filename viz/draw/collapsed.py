@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from micrograd import Value, topological_order
+from micrograd.engine import OPS
+from nn.activations import name_of
 from viz.draw.graph_cards import card, cell_widths, heading
 from viz.draw.render import Drawing
 from viz.draw.style import BEFORE_BACKWARD, COLOURS, FONT, INK, LABEL_PT, NODE_PT, NOTE
@@ -15,9 +17,6 @@ from viz.notation.ops import DOT_OPS
 # all of them: n + m edges instead of n * m keeps a wide MLP's layout well under a second.
 DENSE_EDGES = 256
 HEADER = {"shape": "plaintext", "fontsize": str(LABEL_PT + 2)}  # a column's title: inputs, layer 1, ...
-ACTIVATION_NAMES = {"**2": "square", "sigmoid": "σ", "relu": "ReLU"}
-
-
 def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, title: str | None = None,
                  unicode: bool = True, note: str = "") -> Drawing:
     """One node per neuron of the nn network behind `root`, one per input, one for `root`.
@@ -30,18 +29,16 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
     names = dict(zip(map(id, order), node_names(order, digits, unicode)))
     show = pretty if unicode else number
     owner: dict[int, str] = {}  # id of a drive, activation or input node -> its drawing node
-    neurons: dict[tuple[int, int], dict[str, list[Value]]] = {}
+    neurons = network_neurons(order)
     inputs: dict[int, list[Value]] = {}
     for v in order:
         r = role(v.label)
-        if r is None:
-            continue
-        if r.kind == "x":
+        if r is not None and r.kind == "x":
             inputs.setdefault(r.j, []).append(v)
             owner[id(v)] = f"x{r.j}"
-        elif r.kind in ("z", "a"):
-            neurons.setdefault((r.layer, r.j), {"z": [], "a": []})[r.kind].append(v)
-            owner[id(v)] = f"n{r.layer}_{r.j}"
+    for (layer, j), nodes in neurons.items():
+        for v in nodes["z"] + nodes["a"]:
+            owner[id(v)] = f"n{layer}_{j}"
     if not neurons:
         raise ValueError(
             "collapse='neuron' needs a graph built by nn (drive nodes labelled z1^(1), z2^(1), ...): "
@@ -107,6 +104,22 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
         cells.append(f'<TD><FONT COLOR="{NOTE}">{BEFORE_BACKWARD}</FONT></TD>')
     g.attr(label=heading(title, cells))
     return g
+
+
+def network_neurons(order: list[Value]) -> dict[tuple[int, int], dict[str, list[Value]]]:
+    """nn's neurons in a graph, by (layer, j): their drives (w·x+b nodes labelled z_j^(l)) and activations.
+
+    Only a real drive makes a neuron: a leaf or a product someone labelled z1^(1) does
+    not, so a graph without one cannot be collapsed (and draw_dot does not offer it).
+    """
+    neurons: dict[tuple[int, int], dict[str, list[Value]]] = {}
+    for v in order:
+        if v.op in DOT_OPS and (r := role(v.label)) is not None and r.kind == "z":
+            neurons.setdefault((r.layer, r.j), {"z": [], "a": []})["z"].append(v)
+    for v in order:
+        if (r := role(v.label)) is not None and r.kind == "a" and (r.layer, r.j) in neurons:
+            neurons[r.layer, r.j]["a"].append(v)
+    return neurons
 
 
 def _in_order(g: Drawing, columns: list[list[str]]) -> None:
@@ -194,7 +207,9 @@ def _activation(nodes: dict[str, list[Value]]) -> str:
     if not nodes["a"]:
         return "linear"
     op = nodes["a"][0].op
-    return ACTIVATION_NAMES.get(op, op or "activation")
+    if op in OPS and OPS[op].symbol:  # σ, ReLU: as the documents write them
+        return OPS[op].symbol[0]
+    return name_of(op) or "activation"
 
 
 def _neuron_fields(key: tuple[int, int], nodes: dict[str, list[Value]], names: dict, outputs: set,

@@ -15,12 +15,12 @@ from typing import Any
 
 from micrograd import Value, topological_order
 from nn import labels
+from nn.activations import name_of
 from viz.notation.names import leaf_kind, names_of, outputs, typeset
 from viz.notation.neurons import consumers, role
 from viz.notation.ops import DOT_OPS
 
 _TARGET = re.compile(r"^t(\d*)$")
-_ACTIVATION_NAMES = {"**2": "square"}  # an op's name where it is not the activation's
 
 
 @dataclass
@@ -204,7 +204,7 @@ def _layers(units: list[Unit], depth: dict[str, int], index: dict[int, int], uni
     for k in range(1, count + 1):
         members = [u for u in units if depth[u.key] == k]
         members.sort(key=lambda u: _order_key(u.activations[0].label, index[id(u.drives[0])]))
-        acts = {_ACTIVATION_NAMES.get(u.activations[0].op, u.activations[0].op) if u.activations[0] is not
+        acts = {name_of(u.activations[0].op) if u.activations[0] is not
                 u.drives[0] else "linear" for u in members}
         activation = acts.pop() if len(acts) == 1 else "mixed"
         layers.append(Layer(_heading(k, activation, k == count, unicode), members))

@@ -14,7 +14,6 @@ from viz.notation.maths import num
 from viz.notation.numbers import DIGITS, number
 from viz.notation.ops import sigma_prime_text
 
-ACTIVATION_NAMES = {"**2": "square", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "linear": "linear"}
 MAX_PATHS = 12  # more paths than this are summed without being listed one by one
 
 

@@ -47,9 +47,10 @@ def layer_steps(order: list[Value], names: list[str], steps: dict, digits: int) 
         cells: list[dict[str, Any]] = []
         for j in js:
             z = drives[layer, j]
-            fields: list[dict[str, str]] = []
+            fields: list[dict[str, Any]] = []
             if order[z].op == "w·x+b":  # the bias is the neuron's own: shown in it, given from the start
-                fields.append({"key": "b", "symbol": "b"})
+                bias = next(k for k, v in enumerate(order) if v is order[z].inputs[-1])
+                fields.append({"key": "b", "symbol": "b", "k": bias})  # k: a click shows its derivation
                 values[f"{layer}.{j}.b"] = pretty(order[z].inputs[-1].data, digits)
                 given.append(f"{layer}.{j}.b")
             fields.append({"key": "z", "symbol": names[z] if names[z].startswith("ŷ") else "z"})
@@ -133,7 +134,7 @@ def _links(order: list[Value], names: list[str], drives: dict, acts: dict, input
             source = cell.get(pos[id(u)])
             if source is not None:
                 k = pos[id(w)]
-                links.append({"from": source, "to": f"{layer}.{j}", "weight": names[k],
+                links.append({"from": source, "to": f"{layer}.{j}", "weight": names[k], "k": k,
                               "value": pretty(w.data, digits)})
     return links
 

@@ -15,13 +15,16 @@ import os
 import pathlib
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
 
 from micrograd import Value, topological_order
 from micrograd.files import write_atomically
+from nn import Module, labels, losses
 from viz.draw.graph import draw_dot
 from viz.draw.render import pipe
+from viz.explain import training
 from viz.explain.layer_steps import layer_steps
-from viz.explain.steps import all_steps, chains, find, path_from
+from viz.explain.steps import chains, find, path_from
 from viz.notation.names import leaf_kind
 from viz.notation.neurons import role
 from viz.notation.numbers import DIGITS, pretty
@@ -34,7 +37,7 @@ _EDGE = re.compile(r"^v(\d+)(op)?(?::[\w:]+)?->v(\d+)(op)?(?::[\w:]+)?$")  # end
 
 
 def step_through(
-    root: Value,
+    root: Value | Callable[[], Value] | Module,
     path: str | os.PathLike,
     *,
     wrt: Value | str | None = None,
@@ -44,48 +47,154 @@ def step_through(
     rankdir: str = "LR",
     max_nodes: int = MAX_NODES,
     constants: bool = False,
+    steps: int = 1,
+    lr: float | None = None,
+    data: tuple[Sequence, Sequence] | None = None,
+    loss: Callable | None = None,
+    solution: str | None = None,
 ) -> pathlib.Path:
-    """Write an HTML page stepping through root's forward pass, then its backward pass, edge by edge.
+    """Write an HTML page stepping through training: each step's forward pass, then backward, edge by edge.
 
-    wrt: a leaf (or its label) whose paths to the root the page can highlight, with
-    the chain of local derivatives along each. layers: also step through a network
-    layer by layer (drive, activation, delta); by default when nn's labels are found.
-    max_nodes: refuse bigger graphs (drawing 2,000 Values takes about a second).
-    constants: also step through the grads of constants and targets (skipped by default).
-    The numbers are the engine's; the Values' own grads are left as they were.
+    root: the loss (one step), a function building the loss from the current weights,
+    or an nn model with `data` = (inputs, targets) and `loss` (default
+    nn.losses.half_sum_squares, added up over the examples). steps: training steps,
+    each the passes and the SGD update p <- p - lr * dL/dp (lr needed past one step).
+    wrt: a leaf (or its label) whose paths to the root the page can highlight. layers:
+    also step through a network layer by layer (drive, activation, delta); by default
+    when nn's labels are found. max_nodes: refuse bigger graphs (drawing 2,000 Values
+    takes about a second). constants: also step through the grads of constants and
+    targets. solution: a page to link back to (solution.html beside it).
+    The numbers are the engine's; the parameters and grads are left as they were.
+
+    >>> import nn, tempfile, os
+    >>> model = nn.MLP(2, [2, 1], activation="sigmoid", init=0.5)
+    >>> page = step_through(model, os.path.join(tempfile.mkdtemp(), "net.html"),
+    ...                     data=([[1.0, 2.0]], [[1.0]]), steps=3, lr=0.5)
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"step_through needs a micrograd Value (the loss), got {type(root).__name__}")
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+    build = _builder(root, data, loss, steps)
     path = pathlib.Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"step_through writes an HTML page: give a path ending in .html, got {str(path)!r}")
-    count = len(topological_order(root))
+    if steps > 1 and lr is None:
+        raise ValueError(f"steps={steps} trains the network: give the learning rate, lr=0.1 say")
+    first = build()
+    count = len(topological_order(first))
     if count > max_nodes:
         raise ValueError(
             f"the graph has {count} Values, more than max_nodes={max_nodes}: a page that big takes long to "
             f"draw and to step through; use a smaller network (its layer view shows the same deltas), "
             f"or pass max_nodes={count}"
         )
-    steps = all_steps(root, digits, constants)
-    order, names = steps["order"], steps["names"]
+    parameters = root.parameters() if isinstance(root, Module) else None
+    order = topological_order(first)
     source = find(order, wrt) if wrt is not None else None
-    by_layer = layer_steps(order, names, steps, digits) if layers is not False else None
+    at = next(k for k, v in enumerate(order) if v is source) if source is not None else None
+
+    def more(steps: dict) -> dict:  # read while the weights hold this step's values
+        now, names = steps["order"], steps["names"]
+        return {
+            "layers": layer_steps(now, names, steps, digits) if layers is not False else None,
+            "end": _summary(now, names, steps["grads"], digits),
+            "path": _path(now, names, now[at], steps["grads"], digits) if at is not None else None,
+        }
+
+    table = training.Lines()
+    built = [first]  # step 1 uses the loss already built
+
+    def again() -> Value:
+        return built.pop() if built else build()
+
+    records = training.run(again, steps, lr, digits, constants, parameters, table, more)
+    one = records[0]
+    names = one["steps"]["names"]
+    by_layer = one["layers"]
     if layers and not by_layer:
         raise ValueError("layers=True needs a network's labels (z1^(1), a1^(1), ...): build it with nn.MLP")
     shown = sum(leaf_kind(v) != "constant" for v in order)  # a constant may be drawn as its number alone
-    svg = tag_svg(_drawing(root, steps["grads"], digits, rankdir, constants), len(order), shown)
-    data = {
+    svg = tag_svg(_drawing(first, one["steps"]["grads"], digits, rankdir, constants), len(order), shown)
+    weights = sorted(one["weights"], key=lambda k: _rank(order[k].label))
+    data_ = {
         "title": title or f"Backpropagation through {names[-1]}",
-        "nodes": [{"name": n, "data": pretty(v.data, digits), "leaf": not v.op,
-                   "grad": constants or leaf_kind(v) != "constant"} for n, v in zip(names, order)],
-        "steps": steps["forward"] + steps["backward"],
-        "end": _summary(order, names, steps["grads"], digits),
-        "path": _path(order, names, source, steps["grads"], digits) if source is not None else None,
-        "layers": by_layer,
+        "solution": solution,
+        "nodes": [{"name": n, "leaf": not v.op, "grad": constants or leaf_kind(v) != "constant"}
+                  for n, v in zip(names, order)],
+        "path": {key: one["path"][key] for key in ("node", "name", "nodes")} if one["path"] else None,
+        "layers": _structure(by_layer) if by_layer else None,
+        "weights": [{"k": k, "name": names[k]} for k in weights],
+        "lines": table.table,
+        "lr": pretty(lr, digits) if lr is not None else None,
+        "train": [_training_step(r) for r in records],
     }
-    page = _page(data, svg)
-    write_atomically(path, page)
+    write_atomically(path, page(data_, svg))
     return path
+
+
+MAX_STEPS = 200  # a page of 200 steps of seed 004 is about 3 MB
+
+
+def _builder(root, data, loss, steps) -> Callable[[], Value]:
+    """A function building the loss from the current weights, for each kind of `root`."""
+    if isinstance(root, Module):
+        if data is None:
+            raise ValueError("step_through(model, ...) needs the examples: data=(inputs, targets)")
+        return lambda: network_loss(root, data, loss)
+    if data is not None or loss is not None:
+        raise ValueError("data= and loss= go with an nn model: pass the model itself as the first argument")
+    if isinstance(root, Value):
+        if steps != 1:
+            raise ValueError(f"steps={steps} needs the loss built again after each update: pass a function "
+                             "that builds it (lambda: ...), or an nn model with data=(inputs, targets)")
+        return lambda: root
+    if callable(root):
+        def build() -> Value:
+            made = root()
+            if not isinstance(made, Value):
+                raise TypeError(f"the function passed to step_through must return the loss as a micrograd "
+                                f"Value, it returned {type(made).__name__}")
+            return made
+        return build
+    raise TypeError(f"step_through needs a micrograd Value (the loss), a function building it, or an nn "
+                    f"model with data, got {type(root).__name__}")
+
+
+def network_loss(model: Module, data: tuple[Sequence, Sequence], loss: Callable | None = None) -> Value:
+    """The loss of an nn model over its examples, with nn's labels: inputs x1, x2, ..., targets t1, ..."""
+    inputs, targets = data
+    if len(inputs) != len(targets) or not len(inputs):
+        raise ValueError(f"data: {len(inputs)} inputs and {len(targets)} targets; give one target per input")
+    each = []
+    for x, t in zip(inputs, targets):
+        xs = [Value(float(v), labels.network_input(i)) for i, v in enumerate(x, 1)]
+        out = model(xs)
+        out = out if isinstance(out, list) else [out]
+        t = [t] if not isinstance(t, (list, tuple)) else t
+        ts = [Value(float(v), f"t{k}") for k, v in enumerate(t, 1)]
+        each.append((loss or losses.half_sum_squares)(out, ts))
+    total = each[0] if len(each) == 1 else losses.total(each)
+    total.label = "loss"
+    return total
+
+
+def _structure(by_layer: dict) -> dict:
+    """The layer view's fixed part: its columns, the given cells, the links (each naming its weight)."""
+    return {"columns": by_layer["columns"], "given": by_layer["given"],
+            "links": [{k: v for k, v in link.items() if k != "value"} for link in by_layer["links"]]}
+
+
+def _training_step(record: dict) -> dict:
+    """What changes from one training step to the next: the numbers, the steps' lines, the derivations."""
+    steps, layered = record["steps"], record["layers"]
+    return {
+        "loss": record["loss"], "shown": record["shown"],
+        "data": record["data"], "grads": record["grads"], "locals": record["locals"],
+        "steps": steps["forward"] + steps["backward"], "end": record["end"],
+        "path": record["path"]["lines"] if record["path"] else None,
+        "layers": {"values": layered["values"], "steps": layered["steps"],
+                   "links": [link.get("value") for link in layered["links"]]} if layered else None,
+        "size": record["size"], "weights": record["weights"], "marks": record["marks"],
+    }
 
 
 def _drawing(root: Value, grads: list[float], digits: int, rankdir: str, constants: bool = False) -> str:
@@ -211,7 +320,7 @@ def _signed(text: str) -> str:
     return f"({text})" if text.startswith(("-", "−")) else text
 
 
-def _page(data: dict, svg: str) -> str:
+def page(data: dict, svg: str) -> str:
     """The whole page: styles, drawing, panel and script, in one string."""
     css = (STATIC / "lecture.css").read_text(encoding="utf-8")
     js = (STATIC / "lecture.js").read_text(encoding="utf-8")

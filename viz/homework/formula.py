@@ -18,6 +18,8 @@ from viz.notation.document import T
 
 FUNCTIONS = ("sigmoid", "tanh", "relu", "exp", "log", "sqrt")
 OPERATORS = "+ - * / ** and unary -"
+MAX_CHARACTERS = 2_000  # a formula longer than this is several: split it, naming the parts
+MAX_DEPTH = 100  # operators nested deeper than this (a sum of 100 terms is 100 deep) likewise
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -94,11 +96,24 @@ def build(
 
 
 def _parse(expr: str, where: str) -> ast.Expression:
+    if len(expr) > MAX_CHARACTERS:
+        raise FormulaError(f"{where[:60]}...: {len(expr):,} characters, more than {MAX_CHARACTERS:,}: "
+                           "split it into several formulas, each naming a part")
     try:
         tree = ast.parse(expr, mode="eval")
     except SyntaxError as error:
         raise FormulaError(f"{where} cannot be read at column {error.offset}: {error.msg}") from None
+    except (RecursionError, MemoryError, ValueError) as error:  # nesting, or a literal of 4300+ digits
+        raise FormulaError(f"{where} cannot be read: {type(error).__name__}: "
+                           f"{error or 'nested too deeply'}; split it into several formulas") from None
+    if (depth := _depth(tree)) > MAX_DEPTH:
+        raise FormulaError(f"{where}: operators nested {depth} deep, more than {MAX_DEPTH}: "
+                           "split it into several formulas, each naming a part (s1 = ..., s2 = s1 + ...)")
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in FUNCTIONS and id(node) not in called:
+            raise FormulaError(f"{where}: {node.id} is a function: write {node.id}(...), "
+                               "or choose another name for a value")
         if not isinstance(node, _ALLOWED):
             raise FormulaError(
                 f"{where}: {ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__!r} "
@@ -116,7 +131,20 @@ def _parse(expr: str, where: str) -> ast.Expression:
         number = isinstance(node, ast.Constant) and isinstance(node.value, int | float)
         if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not number):
             raise FormulaError(f"{where}: {node.value!r} is not a number")
+        if number and not (isinstance(node.value, float) or abs(node.value) <= 2 ** 1023):  # type: ignore[union-attr]
+            raise FormulaError(f"{where}: the number {str(node.value)[:20]}... is too large for a float "
+                               "(at most about 1.8e308)")
     return tree
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deep the tree's nodes nest (walked with a stack: a deep tree must not hit the recursion limit)."""
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack += ((child, depth + 1) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+    return deepest
 
 
 _ALLOWED = (

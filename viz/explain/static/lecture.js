@@ -1,5 +1,6 @@
 // The page's stepper: every step is drawn from scratch by replaying steps 0..i, so going
-// back is as exact as going forward and nothing is kept between steps but the index.
+// back is as exact as going forward and nothing is kept between steps but the indices
+// (the training step t, and the step i inside it: its forward and backward pass).
 // The camera (the SVG's viewBox) frames what the step is about, from the drawing's own boxes.
 "use strict";
 (function () {
@@ -9,9 +10,12 @@
   const n = D.nodes.length;
   const root = n - 1;
 
-  const graphSteps = [{ kind: "start" }].concat(D.steps, [{ kind: "end" }]);
-  const layerSteps = D.layers ? [{ kind: "start" }].concat(D.layers.steps, [{ kind: "end" }]) : null;
-  const state = { view: "graph", index: { graph: 0, layers: 0 }, path: false, zoom: 0, pathView: false };
+  const N = D.train.length;
+  const state = { view: D.graph === false ? "layers" : "graph", index: { graph: 0, layers: 0 }, path: false,
+                  zoom: 0, pathView: false, t: 0, selected: null, edges: "weight" };
+  const T = () => D.train[state.t];  // what this training step shows
+  const graphSteps = () => [{ kind: "start" }].concat(T().steps, [{ kind: "end" }]);
+  const layerSteps = () => [{ kind: "start" }].concat(T().layers.steps, [{ kind: "end" }]);
   const ZOOMS = ["step", "all"];  // follow the step, or always the whole graph
 
   // Every element a step touches, looked up once: a step then costs no searching of the drawing.
@@ -27,7 +31,17 @@
   allEdges.forEach((e) => { edges[`${e.dataset.from}>${e.dataset.to}>${e.dataset.nth}`] = e; });
   const edgeInto = (from, k, nth) => edges[`${from}>${k}op>${nth}`];
   const inputsOf = [];  // node k's inputs, from the forward steps
-  D.steps.forEach((s) => { if (s.kind === "forward") inputsOf[s.node] = s.inputs; });
+  D.train[0].steps.forEach((s) => { if (s.kind === "forward") inputsOf[s.node] = s.inputs; });
+  // Each edge's local-derivative label, with the input position it stands for: rewritten every training step.
+  const localLabels = [];
+  allEdges.forEach((e) => {
+    const to = e.dataset.to || "", text = e.querySelector("text.local");
+    if (!text || !to.endsWith("op")) return;
+    const k = +to.slice(0, -2), from = +e.dataset.from, nth = +e.dataset.nth;
+    let seen = -1;
+    const p = (inputsOf[k] || []).findIndex((i) => i === from && ++seen === nth);
+    if (p >= 0) localLabels.push([text, k, p]);
+  });
   function put(el, text) { if (el && el.textContent !== text) el.textContent = text; }
   function mark(el, cls) { if (el) el.classList.add(cls); }
 
@@ -62,7 +76,8 @@
   // to lay out the whole drawing, which on a graph of 400 Values took most of a step's time.
   const panes = {};
   function pane() {
-    const key = document.body.classList.contains("wide") ? "wide" : "side";
+    const body = document.body.classList;  // a chosen weight's panel ("reading") leaves the drawing less room
+    const key = (body.contains("reading") ? "reading " : "") + (body.contains("wide") ? "wide" : "side");
     if (!panes[key]) { const r = $("graph").getBoundingClientRect(); panes[key] = { w: r.width, h: r.height }; }
     return panes[key];
   }
@@ -126,7 +141,7 @@
       document.body.classList.remove("wide");
       const layer = firstLayer(), p = pane();
       if (layer && fitScale(layer, p) * fontUnits >= READABLE_PX) return frame(layer, p);
-      return frame(union(stepElements(D.steps[0])) || whole, p);
+      return frame(union(stepElements(T().steps[0])) || whole, p);
     }
     const p = pane();
     if (step.kind === "backward") {
@@ -194,7 +209,7 @@
 
   // ---- The graph view.
   function drawGraph(i) {
-    const steps = graphSteps;
+    const steps = graphSteps(), now = T();
     const computed = D.nodes.map((node) => node.leaf);
     let grads = null;
     const lit = new Set();
@@ -206,10 +221,11 @@
       if (step.kind === "end") { computed.fill(true); }
     }
     for (let k = 0; k < n; k++) {
-      put(nums.data[k], computed[k] ? D.nodes[k].data : "?");
+      put(nums.data[k], computed[k] ? now.data[k] : "?");
       put(nums.grad[k], !D.nodes[k].grad ? "–" : grads ? grads[k] : "?");  // a constant's grad is not asked for
     }
-    svg.querySelectorAll(".current, .source, .lit, .shown").forEach((el) => el.classList.remove("current", "source", "lit", "shown"));
+    localLabels.forEach(([text, k, p]) => put(text, now.locals[k][p]));
+    svg.querySelectorAll(".current, .source, .lit, .shown, .selected").forEach((el) => el.classList.remove("current", "source", "lit", "shown", "selected"));
     allEdges.forEach((e) => {
       const to = e.dataset.to || "";
       if (to.endsWith("op") && lit.has(`${e.dataset.from}>${to.slice(0, -2)}>${e.dataset.nth}`)) e.classList.add("shown");
@@ -226,6 +242,7 @@
       const e = edgeInto(step.node, step.out, step.edge);
       mark(e, "lit"); mark(e, "shown");
     }
+    if (state.selected !== null) mark(nodes[state.selected], "selected");
     svg.classList.toggle("forward-phase", step.kind === "forward");  // local derivatives belong to backward
     svg.classList.toggle("path-on", state.path);
     aim(target(step));
@@ -244,19 +261,46 @@
         ? ["The leaves hold the given numbers.", "→ computes the next node, ← goes back."]
         : ["The inputs and the weights are given.", "→ computes the next layer, ← goes back."];
     }
-    if (step.kind === "end") lines = D.path ? D.path.lines : D.end;
-    if (state.pathView && state.view === "graph" && D.path) { $("phase").textContent = `Path of ${D.path.name}`; lines = D.path.lines; }
+    if (step.kind === "end") lines = D.path ? T().path : T().end;
+    if (state.pathView && state.view === "graph" && D.path) { $("phase").textContent = `Path of ${D.path.name}`; lines = T().path; }
     const box = $("lines");
     box.textContent = "";
+    const chosen = state.selected !== null ? T().weights[state.selected] : null;
+    // a line kept once in D.lines, or written out; {0}, {1}, ... take this step's numbers
+    const fixed = D.weights.find((w) => w.k === state.selected) || {};
+    const signed = (x) => (x.startsWith("−") ? `(${x})` : x);
+    const named = chosen && { w: T().data[state.selected], g: T().grads[state.selected] };
+    const text = (line) => {
+      const s = typeof line === "number" ? D.lines[line] : line;
+      if (!chosen.values) return s;
+      return s.replace(/\{(\(?)(\w+)\)?\}/g, (_, paren, m) => {
+        const v = m in named ? named[m] : chosen.values[+m];
+        return paren ? signed(v) : v;
+      });
+    };
+    document.body.classList.toggle("reading", !!chosen);
+    if (chosen) {  // a weight's derivation, exactly as viz.derivation() writes it, and its update
+      const name = weightName[state.selected];
+      $("phase").textContent = N > 1 ? `∂L/∂${name}, training step ${state.t + 1}` : `∂L/∂${name}`;
+      lines = (chosen.update || fixed.update).map(text);
+    }
     box.classList.toggle("many", lines.length > 6);
     lines.forEach((text) => {
       const p = document.createElement("p");
       p.textContent = text;
+      if (chosen) p.className = "update";
       box.appendChild(p);
     });
+    if (chosen) {
+      const pre = document.createElement("pre");
+      pre.className = "derivation";
+      pre.textContent = (chosen.derivation || fixed.derivation).map(text).join("\n");
+      box.appendChild(pre);
+    }
     $("counter").textContent = `${i} / ${last}`;
-    $("back").disabled = i === 0; $("first").disabled = i === 0;
-    $("next").disabled = i === last; $("last").disabled = i === last;
+    training();
+    $("back").disabled = i === 0 && state.t === 0; $("first").disabled = i === 0;
+    $("next").disabled = i === last && state.t === N - 1; $("last").disabled = i === last;
   }
 
   // ---- The layer view: a column per layer, one line per weight with its name and value.
@@ -270,11 +314,14 @@
       column.appendChild(h);
       col.cells.forEach((cell) => {
         const div = document.createElement("div");
-        div.className = "neuron";
+        div.className = cell.compact ? "neuron compact" : "neuron";  // compact: one line, for a wide layer
         div.dataset.cell = cell.id;
         const name = document.createElement("div");
         name.className = "name";
         name.textContent = cell.name;
+        const badge = document.createElement("span");
+        badge.className = "badge";  // "dead" or "saturated", when the neuron is (see the legend)
+        name.appendChild(badge);
         div.appendChild(name);
         cell.fields.forEach((f) => {
           const row = document.createElement("div");
@@ -282,6 +329,12 @@
           row.dataset.field = f.key;
           row.innerHTML = "<span class=\"key\"></span> = <span class=\"val\"></span>";
           row.querySelector(".key").textContent = f.symbol;
+          if (f.k !== undefined) {  // a bias: chosen as a link's weight is
+            row.dataset.k = f.k;
+            row.classList.add("weight");
+            row.setAttribute("tabindex", "0");
+            row.setAttribute("role", "button");
+          }
           div.appendChild(row);
         });
         column.appendChild(div);
@@ -294,16 +347,22 @@
   }
 
   // Columns as far apart as the longest weight label needs, and no further (measured once shown).
-  let spaced = false;
+  let spaced = null;  // the edge mode the gaps were measured for
   function spaceColumns() {
     const host = $("layers"), lines = $("links");
-    spaced = true;
+    spaced = state.edges;
     const probe = document.createElementNS("http://www.w3.org/2000/svg", "text");
     lines.appendChild(probe);
     let widest = 0;
+    // the longest label of each link over every training step (by characters), measured: one
+    // measurement per link, not one per link and step
+    const longest = (texts) => texts.reduce((a, b) => (b.length > a.length ? b : a), "");
+    const incoming = {};
+    D.layers.links.forEach((l) => { incoming[l.to] = (incoming[l.to] || 0) + 1; });
     D.layers.links.forEach((l) => {
-      if (!l.weight) return;
-      probe.textContent = `${l.weight} = ${l.value}`;
+      if (!l.weight || incoming[l.to] > 4) return;  // too many to label: shown on hover, and given no room
+      probe.textContent = longest(D.train.map((step) => (state.edges === "grad"
+        ? `∂L/∂${l.weight} = ${step.grads[l.k]}` : `${l.weight} = ${step.data[l.k]}`)));
       widest = Math.max(widest, probe.getComputedTextLength());
     });
     probe.remove();
@@ -325,7 +384,9 @@
     const side = scale();
     document.body.classList.add("wide");
     if (scale() <= 1.25 * side) document.body.classList.remove("wide");
-    const r = outer.getBoundingClientRect(), s = Math.max(MIN_LAYER_SCALE, scale());
+    // a wide network (16 neurons a layer) may shrink further: its labels are on hover anyway
+    const least = D.layers.links.length > 40 ? MIN_LAYER_SCALE / 2 : MIN_LAYER_SCALE;
+    const r = outer.getBoundingClientRect(), s = Math.max(least, scale());
     const dx = Math.max(0, (r.width - w * s) / 2), dy = Math.max(0, (r.height - h * s) / 2);
     net.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
     size.style.width = `${w * s + dx}px`; size.style.height = `${h * s + dy}px`;
@@ -334,9 +395,15 @@
 
   // Each link ends at its own height on the neuron's left side, its weight written just before
   // it: two crossing links can never be confused, as labels halfway along them would be.
+  // Its colour says the sign of the weight (or of its grad: the E toggle), its thickness the size,
+  // against the largest over every training step, so a weight that grows is seen to grow.
+  const largest = { weight: 0, grad: 0 };
+  D.train.forEach((step) => Object.values(step.size).forEach(([w, g]) => {
+    largest.weight = Math.max(largest.weight, Math.abs(w)); largest.grad = Math.max(largest.grad, Math.abs(g));
+  }));
   function drawLinks(scale) {
     const host = $("layers"), lines = $("links"), NS = "http://www.w3.org/2000/svg";
-    const origin = host.getBoundingClientRect();
+    const origin = host.getBoundingClientRect(), now = T(), grad = state.edges === "grad";
     lines.setAttribute("width", host.offsetWidth);
     lines.setAttribute("height", host.offsetHeight);
     lines.textContent = "";
@@ -347,68 +414,191 @@
       return { left: (r.left - origin.left) / scale, right: (r.right - origin.left) / scale,
                top: (r.top - origin.top) / scale, bottom: (r.bottom - origin.top) / scale };
     };
+    const labels = [], boxes = {};  // every cell measured before anything is drawn: one layout, not one a link
+    host.querySelectorAll("[data-cell]").forEach((el) => { boxes[el.dataset.cell] = at(el); });
     Object.entries(into).forEach(([to, links]) => {
-      const b = at(host.querySelector(`[data-cell="${to}"]`));
+      const b = boxes[to];
       const room = (b.bottom - b.top) / (links.length + 1) >= 22;  // else labels would pile up: hover instead
       links.forEach((l, m) => {
-        const a = at(host.querySelector(`[data-cell="${l.from}"]`));
+        const a = boxes[l.from];
         const y2 = b.top + (b.bottom - b.top) * (m + 1) / (links.length + 1);
         const line = document.createElementNS(NS, "line");
         line.setAttribute("x1", a.right); line.setAttribute("y1", (a.top + a.bottom) / 2);
         line.setAttribute("x2", b.left); line.setAttribute("y2", y2);
-        lines.appendChild(line);
-        if (l.weight && !room) {
-          const tip = document.createElementNS(NS, "title");
-          tip.textContent = `${l.weight} = ${l.value}`;
-          line.appendChild(tip);
-        } else if (l.weight) {
-          const text = document.createElementNS(NS, "text");
-          text.setAttribute("x", b.left - 6); text.setAttribute("y", y2 - 5);
-          text.setAttribute("text-anchor", "end");
-          text.textContent = `${l.weight} = ${l.value}`;
-          lines.appendChild(text);
+        const text = l.weight && (grad ? `∂L/∂${l.weight} = ${now.grads[l.k]}` : `${l.weight} = ${now.data[l.k]}`);
+        const size = l.k !== undefined && now.size[l.k];
+        if (size) {
+          const v = size[grad ? 1 : 0], top = largest[grad ? "grad" : "weight"] || 1;
+          line.classList.add(v < 0 ? "negative" : "positive");
+          line.style.strokeWidth = `${(1.5 + 10 * Math.abs(v) / top).toFixed(1)}px`;
+          line.dataset.k = l.k;
+          if (state.selected === l.k) line.classList.add("selected");
         }
+        lines.appendChild(line);
+        if (size) {  // a wide transparent twin: easy to click or tap, and reachable with Tab
+          const hit = line.cloneNode();
+          hit.setAttribute("class", "hit");
+          hit.removeAttribute("style");
+          hit.setAttribute("tabindex", "0");
+          hit.setAttribute("role", "button");
+          hit.setAttribute("aria-label", `${l.weight}: its derivation`);
+          const tip = document.createElementNS(NS, "title");
+          tip.textContent = text;
+          hit.appendChild(tip);
+          lines.appendChild(hit);
+        }
+        if (l.weight && room) labels.push([b.left - 6, y2 - 5, text]);
       });
+    });
+    labels.forEach(([x, y, content]) => {  // over every line, so no line crosses a label
+      const label = document.createElementNS(NS, "text");
+      label.setAttribute("x", x); label.setAttribute("y", y);
+      label.setAttribute("text-anchor", "end");
+      label.textContent = content;
+      lines.appendChild(label);
     });
   }
 
+  const MARKS = { dead: "dead", saturated: "saturated" };
   function drawLayers(i) {
-    const steps = layerSteps;
+    const steps = layerSteps(), now = T();
     const known = new Set(D.layers.given);
     for (let s = 0; s <= i; s++) (steps[s].show || []).forEach((key) => known.add(key));
-    if (steps[i].kind === "end") D.layers.steps.forEach((st) => st.show.forEach((key) => known.add(key)));
+    if (steps[i].kind === "end") now.layers.steps.forEach((st) => st.show.forEach((key) => known.add(key)));
     const current = new Set(steps[i].show || []);
     document.querySelectorAll("#layers .field").forEach((row) => {
       const key = `${row.parentElement.dataset.cell}.${row.dataset.field}`;
-      row.querySelector(".val").textContent = known.has(key) ? D.layers.values[key] : "?";
+      row.querySelector(".val").textContent = known.has(key) ? now.layers.values[key] : "?";
       row.classList.toggle("current", current.has(key));
+      row.classList.toggle("selected", row.dataset.k !== undefined && +row.dataset.k === state.selected);
     });
-    if (!spaced) spaceColumns();
+    document.querySelectorAll("#layers .neuron").forEach((cell) => {
+      const mark = now.marks[cell.dataset.cell] || "";
+      cell.classList.toggle("dead", mark === "dead");
+      cell.classList.toggle("saturated", mark === "saturated");
+      cell.querySelector(".badge").textContent = MARKS[mark] || "";
+    });
+
+    if (spaced !== state.edges) spaceColumns();
     drawLinks(fitLayers());
     panel(steps[i], steps.length - 1, i);
   }
 
   function draw() {
     const graph = state.view === "graph";
+    // set before the camera or the network is fitted: a chosen weight's panel takes more room
+    document.body.classList.toggle("reading", state.selected !== null && !!T().weights[state.selected]);
     $("graph").hidden = !graph;
     $("layers-pane").hidden = graph;
     $("view").textContent = graph ? "Layers" : "Graph";
     $("zoom").hidden = !graph;
+    $("edges").hidden = graph;
+    $("legend").hidden = graph;  // what the network view's edges and marks mean
+    $("edges").querySelector(".word").textContent = state.edges === "grad" ? ": grad" : ": weight";
     $("zoom").querySelector(".word").textContent = ZOOMS[state.zoom] === "all" ? ": all" : ": step";
     if (graph) drawGraph(state.index.graph); else drawLayers(state.index.layers);
   }
 
+  // → past a training step's last step goes on to the next training step's first; ← before the
+  // first, back to the previous one's last: a clicker alone walks through all of training.
   function go(delta, absolute) {
-    const steps = state.view === "graph" ? graphSteps : layerSteps;
-    const last = steps.length - 1;
-    const to = absolute !== undefined ? absolute : state.index[state.view] + delta;
+    const last = (state.view === "graph" ? graphSteps() : layerSteps()).length - 1;
+    let to = absolute !== undefined ? absolute : state.index[state.view] + delta;
+    if (absolute === undefined && to > last && state.t < N - 1) { state.t += 1; to = 0; }
+    if (absolute === undefined && to < 0 && state.t > 0) {
+      state.t -= 1;
+      to = (state.view === "graph" ? graphSteps() : layerSteps()).length - 1;
+    }
     state.index[state.view] = Math.max(0, Math.min(last, to));
     state.pathView = false;  // the camera goes back to following the step
+    state.selected = null;  // and the panel to explaining it
     draw();
+  }
+  // Another training step, at the same place in it: the slider, [ and ], a click on the loss chart.
+  function train(t) {
+    state.t = Math.max(0, Math.min(N - 1, t));
+    draw();
+  }
+  function select(k) {
+    state.selected = k;
+    draw();
+  }
+  function cycle(delta) {  // the next (or previous) weight, for a keyboard alone
+    const ks = D.weights.map((w) => w.k);
+    if (!ks.length) return;
+    const at = ks.indexOf(state.selected);
+    select(ks[at < 0 ? (delta > 0 ? 0 : ks.length - 1) : (at + delta + ks.length) % ks.length]);
+  }
+
+  // ---- Training: the step slider, the loss chart (drawn here, from the engine's losses) and,
+  // for a classifier, the decision boundary of this step (computed in Python, painted here).
+  const chart = $("loss-chart");
+  function drawChart() {  // in the chart's own pixels, so its text is as large as the panel's
+    const NS = "http://www.w3.org/2000/svg", W = chart.clientWidth || 600, H = chart.clientHeight || 120;
+    const font = Math.max(14, Math.min(22, H / 4)), left = 8, right = 12, top = font + 6, bottom = 10;
+    chart.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    chart.textContent = "";
+    const ys = D.train.map((st) => st.loss), lo = Math.min(...ys), hi = Math.max(...ys);
+    const x = (t) => left + (W - left - right) * (N === 1 ? 0.5 : t / (N - 1));
+    const y = (v) => top + (H - top - bottom) * (hi === lo ? 0.5 : (hi - v) / (hi - lo));
+    const label = (text, at, anchor) => {
+      const el = document.createElementNS(NS, "text");
+      el.setAttribute("x", at); el.setAttribute("y", font + 1); el.setAttribute("text-anchor", anchor);
+      el.setAttribute("font-size", font);
+      el.textContent = text;
+      chart.appendChild(el);
+    };
+    label(`loss, step 1 to ${N}: ${D.train[0].shown} → ${D.train[N - 1].shown}`, left, "start");
+    const line = document.createElementNS(NS, "polyline");
+    line.setAttribute("points", ys.map((v, t) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" "));
+    chart.appendChild(line);
+    ys.forEach((v, t) => {
+      const dot = document.createElementNS(NS, "circle");
+      dot.setAttribute("cx", x(t)); dot.setAttribute("cy", y(v));
+      dot.setAttribute("r", t === state.t ? 8 : N > 60 ? 0 : 4);
+      if (t === state.t) dot.setAttribute("class", "now");
+      const tip = document.createElementNS(NS, "title");
+      tip.textContent = `step ${t + 1}: loss ${D.train[t].shown}`;
+      dot.appendChild(tip);
+      dot.addEventListener("click", () => train(t));
+      chart.appendChild(dot);
+    });
+    chart.dataset.drawn = `${state.t} ${W}x${H}`;
+  }
+  function drawBoundary() {
+    const canvas = $("boundary"), b = D.boundary, grid = T().boundary;
+    const g = canvas.getContext("2d"), n = b.size, cell = canvas.width / n;
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        g.fillStyle = grid[r * n + c] === "1" ? "#9ecae1" : "#fdd0a2";  // light blue: class +1
+        g.fillRect(c * cell, r * cell, cell + 1, cell + 1);
+      }
+    }
+    const [x0, x1, y0, y1] = b.box;
+    b.points.forEach(([px, py, label]) => {
+      g.beginPath();
+      g.arc((px - x0) / (x1 - x0) * canvas.width, (y1 - py) / (y1 - y0) * canvas.height, 5, 0, 2 * Math.PI);
+      g.fillStyle = label > 0 ? "#0072b2" : "#d55e00";
+      g.fill(); g.lineWidth = 1.5; g.strokeStyle = "#000"; g.stroke();
+    });
+  }
+  function training() {
+    if (N === 1 && !D.boundary) return;
+    $("training").hidden = false;
+    $("step").value = state.t + 1;
+    $("step-label").textContent = `Training step ${state.t + 1} of ${N}: loss ${T().shown}` +
+      (T().accuracy ? `, accuracy ${T().accuracy}` : "");
+    if (chart.dataset.drawn !== `${state.t} ${chart.clientWidth}x${chart.clientHeight}`) drawChart();
+    if (D.boundary && $("boundary").dataset.t !== String(state.t)) { drawBoundary(); $("boundary").dataset.t = state.t; }
+  }
+  if (N > 1 || D.boundary) {
+    $("step").max = N;
+    $("step").addEventListener("input", () => train(+$("step").value - 1));
+    $("boundary").hidden = !D.boundary;
   }
 
   $("zoom").onclick = () => { state.zoom = (state.zoom + 1) % ZOOMS.length; draw(); };
-  window.addEventListener("resize", () => { camera.now = null; delete panes.side; delete panes.wide; draw(); });
+  window.addEventListener("resize", () => { camera.now = null; Object.keys(panes).forEach((k) => delete panes[k]); draw(); });
   $("next").onclick = () => go(1);
   $("back").onclick = () => go(-1);
   $("first").onclick = () => go(0, 0);
@@ -432,21 +622,52 @@
   }
   if (D.layers) {
     buildLayers();
-    $("view").hidden = false;
+    $("view").hidden = D.graph === false;
     $("view").onclick = () => { state.view = state.view === "graph" ? "layers" : "graph"; draw(); };
+    $("edges").onclick = () => { state.edges = state.edges === "grad" ? "weight" : "grad"; draw(); };
   }
+  if (D.solution) { $("solution").hidden = false; $("solution").href = D.solution; }
+  // A weight is chosen by a click or tap on its node (the graph) or its link (the network), by
+  // Tab and Enter, or by W (next) and Shift+W (previous); Escape lets go.
+  const weightNodes = new Set(D.weights.map((w) => w.k));
+  const weightName = Object.fromEntries(D.weights.map((w) => [w.k, w.name]));
+  nodes.forEach((g, k) => {
+    if (!weightNodes.has(k)) return;
+    g.classList.add("weight");
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+    g.setAttribute("aria-label", `${D.nodes[k].name}: its derivation`);
+  });
+  let pressed = null;  // a click, not the end of a drag
+  document.addEventListener("pointerdown", (event) => { pressed = { x: event.clientX, y: event.clientY }; });
+  function chosenBy(event) {
+    const el = event.target.closest && event.target.closest("g.weight[data-k], line.hit[data-k], .field.weight[data-k]");
+    return el ? +el.dataset.k : null;
+  }
+  document.addEventListener("click", (event) => {
+    const k = chosenBy(event);
+    const dragged = pressed && Math.hypot(event.clientX - pressed.x, event.clientY - pressed.y) > 6;
+    pressed = null;
+    if (k === null || dragged) return;
+    select(state.selected === k ? null : k);
+  });
   document.addEventListener("keydown", (event) => {
     const keys = {
       ArrowRight: () => go(1), PageDown: () => go(1), " ": () => go(1),
       ArrowLeft: () => go(-1), PageUp: () => go(-1),
       Home: () => go(0, 0), End: () => go(0, Infinity),
-      p: () => D.path && $("path").click(), l: () => D.layers && $("view").click(), z: () => $("zoom").click(),
+      p: () => D.path && $("path").click(), l: () => D.layers && D.graph !== false && $("view").click(),
+      z: () => $("zoom").click(), e: () => D.layers && $("edges").click(),
+      "]": () => train(state.t + 1), "[": () => train(state.t - 1),
+      w: () => cycle(1), W: () => cycle(-1), Escape: () => select(null),
+      Enter: () => { const k = chosenBy(event); if (k !== null) select(k); },
     };
+    if (event.key === "Enter" && chosenBy(event) === null) return;  // a focused button's own Enter
     if (keys[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
       event.preventDefault();
       keys[event.key]();
     }
   });
-  window.lecture = { state, go, camera, steps: () => (state.view === "graph" ? graphSteps : layerSteps) };
+  window.lecture = { state, go, train, select, camera, steps: () => (state.view === "graph" ? graphSteps() : layerSteps()) };
   draw();
 })();
