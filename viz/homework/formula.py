@@ -109,9 +109,9 @@ def _parse(expr: str, where: str) -> ast.Expression:
     if (depth := _depth(tree)) > MAX_DEPTH:
         raise FormulaError(f"{where}: operators nested {depth} deep, more than {MAX_DEPTH}: "
                            "split it into several formulas, each naming a part (s1 = ..., s2 = s1 + ...)")
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    functions = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in FUNCTIONS and id(node) not in called:
+        if isinstance(node, ast.Name) and node.id in FUNCTIONS and id(node) not in functions:
             raise FormulaError(f"{where}: {node.id} is a function: write {node.id}(...), "
                                "or choose another name for a value")
         if not isinstance(node, _ALLOWED):
@@ -131,7 +131,7 @@ def _parse(expr: str, where: str) -> ast.Expression:
         number = isinstance(node, ast.Constant) and isinstance(node.value, int | float)
         if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not number):
             raise FormulaError(f"{where}: {node.value!r} is not a number")
-        if number and not (isinstance(node.value, float) or abs(node.value) <= 2 ** 1023):  # type: ignore[union-attr]
+        if isinstance(node, ast.Constant) and type(node.value) is int and abs(node.value) > 2 ** 1023:
             raise FormulaError(f"{where}: the number {str(node.value)[:20]}... is too large for a float "
                                "(at most about 1.8e308)")
     return tree
