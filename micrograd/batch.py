@@ -260,10 +260,12 @@ class Batch(Value):
         a = self._a
         if self.op in LAYER_OPS and self._db.__class__ is Block:
             return (*self._db.views, a)
+        if self.op == "row":  # neuron j's part of a layer, as the one-neuron graph has it
+            return _neuron_view(self)[0]
         if a.__class__ is tuple and self.op != "rows":
             n = len(self._db)
             return (*a[:n], self._b, *a[n:])
-        return a if self.op == "rows" else (a,) if self.op == "row" else super().inputs
+        return a if self.op == "rows" else super().inputs
 
     @property
     def local_grads(self) -> tuple:
@@ -278,7 +280,7 @@ class Batch(Value):
         if self.op == "rows":
             return (_ONE,) * len(a)
         if self.op == "row":
-            return (_ONE,)
+            return _neuron_view(self)[1]
         if a.__class__ is tuple:
             n = len(self._db)
             return (*self._da[:n], self._db[:, None], *(_ONE,) * (len(a) - n))
@@ -345,6 +347,37 @@ def _walk(order: list[Value], fresh: dict[int, tuple[Block, np.ndarray]]) -> Non
                 _accumulate(out._b, out._db * g)
 
 
+def _neuron_view(r: Batch) -> tuple[tuple, tuple]:
+    """(inputs, local_grads) of row j of a layer's node, as a neuron's own nodes would show them.
+
+    Row j of Z = W X + b shows neuron j's drive: (w_j1, ..., w_jn, X, b_j) with local
+    derivatives (x_1, ..., x_n, w_j, 1). Row j of A = f(Z) shows its drive z_j (a row of
+    Z made for the look, with its label and grad) and f'(z_j). Backward never reads these.
+    """
+    whole, j = r._a, r._db
+    if whole.op in LAYER_OPS and whole._db.__class__ is Block:
+        views = whole._db.views
+        m = whole._da.shape[1]
+        row = views[j * m:(j + 1) * m] if whole._db.mask is None else [v for v in views if v._at[0] == j]
+        X = whole._a
+        n = X.data.shape[0]
+        weights, bias = row[:n], row[n:]
+        shown = X
+        if X.op != "rows":  # the layer before's node: shown as its neurons' rows, stacked, as given
+            shown = _batch(X.data, "rows", whole._fold[1], None)
+            shown.grad = X.grad
+        return ((*weights, shown, *bias),
+                (*X.data, whole._da[j, :n][:, None], *(_ONE,) * len(bias)))
+    z = whole._a
+    if z.op in LAYER_OPS and z._db.__class__ is Block and whole._da.__class__ is np.ndarray:
+        drive = _batch(z.data[j], "row", z, _ONE, None, j)
+        labels = z._fold[0]
+        drive.label = labels[j] if j < len(labels) else ""
+        drive.grad = z.grad[j].copy() if type(z.grad) is not float else 0.0
+        return (drive,), (whole._da[j],)
+    return (whole,), (_ONE,)
+
+
 def _batch(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0) -> Batch:
     return _node(data, op, a, da, b, db, Batch)  # type: ignore[return-value]
 
@@ -364,6 +397,7 @@ def _layer(block: Block, xs: tuple, bias: bool, activation: str | None,
     if bias:
         Z += W[:, n:]  # each neuron's bias, for every example
     z = _batch(_finite(op, Z, (X,)), op, X, W, None, block)
+    z._fold = (tuple(labels or ()), xs)  # type: ignore[assignment]  # names and inputs, for _neuron_view
     out = z if activation is None else getattr(z, activation)()
     rows = [_batch(row, "row", out, _ONE, None, j) for j, row in enumerate(out.data)]
     if activation is None:

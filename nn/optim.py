@@ -31,6 +31,18 @@ class Optimizer:
             raise ValueError(f"the learning rate must be > 0, got {lr!r}")
         self.lr = lr
         self.blocks, self.others = _grouped(self.parameters)
+        # where each parameter's state sits: (group, flat index in its block's array, or None)
+        group = {id(b): g for g, b in enumerate(self.blocks)}
+        other = {id(p): len(self.blocks) + k for k, p in enumerate(self.others)}
+        self._where = [(group[id(p._block)], int(np.ravel_multi_index(p._at, p._block.data.shape)))
+                       if isinstance(p, Param) and id(p._block) in group else (other[id(p)], None)
+                       for p in self.parameters]
+
+    def _per_parameter(self, groups: list[Any] | None) -> list[float] | None:
+        """A state kept per block and per other parameter, as one float per parameter in order."""
+        if groups is None:
+            return None
+        return [float(groups[g] if i is None else groups[g].item(i)) for g, i in self._where]
 
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0.0, before the next backward()."""
@@ -48,7 +60,12 @@ class SGD(Optimizer):
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
         self.momentum = momentum
-        self.velocity: list[Any] | None = None  # one array per block, then one float per other parameter
+        self._velocity: list[Any] | None = None  # one array per block, then one float per other parameter
+
+    @property
+    def velocity(self) -> list[float] | None:
+        """Each parameter's velocity v (None before the first step with momentum)."""
+        return self._per_parameter(self._velocity)
 
     def step(self) -> None:
         """Update every parameter once from its current grad."""
@@ -56,10 +73,10 @@ class SGD(Optimizer):
         grads = [b.grads() for b in self.blocks] + [p.grad for p in self.others]
         if self.momentum == 0.0:
             steps = grads
-        elif self.velocity is None:  # the first step starts from v = grad, as torch.optim.SGD does
-            steps = self.velocity = grads
+        elif self._velocity is None:  # the first step starts from v = grad, as torch.optim.SGD does
+            steps = self._velocity = grads
         else:
-            steps = self.velocity = [self.momentum * v + g for v, g in zip(self.velocity, grads)]
+            steps = self._velocity = [self.momentum * v + g for v, g in zip(self._velocity, grads)]
         _move(self.blocks, self.others, [lr * s for s in steps])  # exactly the documents' w - eta * dL/dw
 
 
@@ -75,8 +92,18 @@ class Adam(Optimizer):
         self.eps = eps
         self.steps = 0
         zeros = [np.zeros_like(b.data) for b in self.blocks] + [0.0] * len(self.others)
-        self.m: list[Any] = list(zeros)  # running mean of grads
-        self.v: list[Any] = list(zeros)  # running mean of squared grads
+        self._m: list[Any] = list(zeros)  # running mean of grads, per block and other parameter
+        self._v: list[Any] = list(zeros)  # running mean of squared grads
+
+    @property
+    def m(self) -> list[float]:
+        """Each parameter's running mean of grads."""
+        return self._per_parameter(self._m) or []
+
+    @property
+    def v(self) -> list[float]:
+        """Each parameter's running mean of squared grads."""
+        return self._per_parameter(self._v) or []
 
     def step(self) -> None:
         """Update every parameter once from its current grad."""
@@ -87,11 +114,11 @@ class Adam(Optimizer):
         grads = [b.grads() for b in self.blocks] + [p.grad for p in self.others]
         steps = []
         for k, g in enumerate(grads):
-            self.m[k] = b1 * self.m[k] + (1.0 - b1) * g
-            self.v[k] = b2 * self.v[k] + (1.0 - b2) * g * g
-            root = np.sqrt(self.v[k]) if k < len(self.blocks) else math.sqrt(self.v[k])
+            self._m[k] = b1 * self._m[k] + (1.0 - b1) * g
+            self._v[k] = b2 * self._v[k] + (1.0 - b2) * g * g
+            root = np.sqrt(self._v[k]) if k < len(self.blocks) else math.sqrt(self._v[k])
             denom = root / root_correction + self.eps
-            steps.append(step_size * self.m[k] / denom)
+            steps.append(step_size * self._m[k] / denom)
         _move(self.blocks, self.others, steps)
 
 

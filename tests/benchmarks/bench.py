@@ -1,7 +1,7 @@
 """Benchmark: this repo's engine (eager and batch) beside micrograd 0.1.0 from PyPI, in one run.
 
-    python tests/benchmarks/bench.py            # everything, about 3.5 minutes on 2 cores
-    python tests/benchmarks/bench.py --quick    # 2 cycles, smaller graphs: about 1 minute
+    python tests/benchmarks/bench.py            # everything, 15-20 minutes on 2 busy cores
+    python tests/benchmarks/bench.py --quick    # 2 cycles, smaller graphs, one sweep pass: about 5
 
 micrograd 0.1.0 is pip-installed into a scratch directory of its own (--scratch, by
 default ~/.cache/micrograd-lab-bench) and, since it is also imported as `micrograd`,
@@ -10,7 +10,8 @@ This machine's CPU speed changes from one second to the next, so the demo step i
 measured in matched time windows (matched.py): one long-lived worker per engine
 variant; each of our blocks runs for as much CPU time as the micrograd step before
 it and is compared with the mean of the micrograd steps just before and after it.
-The other workloads run in a fresh process each. Prints a Markdown table; --json FILE
+The other workloads run in a fresh process each; the width sweep runs batch mode and torch
+(vectorized, one thread) in turn at each width and size. Prints a Markdown table; --json FILE
 also writes every figure (each step's too). Not collected by pytest.
 """
 

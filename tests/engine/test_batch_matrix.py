@@ -26,8 +26,11 @@ def test_a_layer_backward_is_delta_x_transposed_and_w_transposed_delta():
     assert np.allclose([[w.grad for w in n.w] for n in layer.neurons], T @ X, rtol=1e-12, atol=0)
     assert np.allclose([n.b.grad for n in layer.neurons], T.sum(axis=1), rtol=1e-12, atol=0)
     assert np.allclose([x.grad for x in inputs], W.T @ T, rtol=1e-12, atol=0)
-    z = outputs[0].inputs[0]  # every neuron's row of one node
+    z = outputs[0]._a  # every neuron's row of one node
     assert z.op == "W·X+b" and z.data.shape == (2, 6)
+    w1, w2, w3, stacked, b = outputs[0].inputs  # the view: neuron 1's drive, as one neuron's graph has it
+    assert [w1, w2, w3, b] == list(layer.neurons[0].w) + [layer.neurons[0].b]
+    assert np.array_equal(outputs[0].local_grads[0], X[:, 0]) and outputs[0].local_grads[-1] == 1.0
 
 
 def _train(model, batch: bool, X, y, steps=3):
