@@ -22,7 +22,8 @@ else:  # Python 3.10: the same parser, as the tomli package
 from viz.homework import formula
 from viz.homework.problem import ACTIVATIONS, LAYOUTS, LOSSES, Graph, Layer, Problem, ProblemError
 
-TOP_KEYS = ("title", "source", "x", "target", "loss", "lr", "steps", "reduction", "network", "layer", "graph")
+TOP_KEYS = ("title", "source", "x", "target", "loss", "lr", "steps", "reduction", "network", "layer", "graph",
+            "variants")  # a class's [variants]: read by viz.homework.variant_spec, ignored here
 NETWORK_KEYS = ("layout", "activation", "bias", "weights", "biases")
 LAYER_KEYS = ("neurons", "activation", "bias", "weights", "biases")
 GRAPH_KEYS = ("inputs", "parameters", "formulas", "loss", "output")
