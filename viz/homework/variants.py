@@ -57,7 +57,7 @@ class Variant:
     draws: int
 
 
-def load(path: str | pathlib.Path, data: dict | None = None) -> Class:
+def load_class(path: str | pathlib.Path, data: dict | None = None) -> Class:
     """Read a problem file with a [variants] table (or `data`, that file's TOML, e.g. a shipped copy's)."""
     path = pathlib.Path(path)
     if data is None:
@@ -73,7 +73,8 @@ def load(path: str | pathlib.Path, data: dict | None = None) -> Class:
     return Class(str(path), base, problem, spec, questions(problem, spec.ask))
 
 
-def ids(count: int | None = None, given: Iterable[str] | None = None, where: str = "--ids") -> list[str]:
+def student_ids(count: int | None = None, given: Iterable[str] | None = None, where: str = "--ids"
+                ) -> list[str]:
     """The students' ids: s001 ... for a count, or the ones given (a class list), checked and unique."""
     if given is None:
         if count is None or count < 1:
