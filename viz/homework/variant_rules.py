@@ -110,14 +110,8 @@ def broken(problem: Problem, asked: list[Question], rules: Rules, decimals: int)
         order = _order(roots)
         here = [q for q in asked if q.key[0] == n]
         where = f" (pass {n})" if last > 1 else ""
-        if rules.zero_gradient:
-            grads = {v.label: v.grad for v in order if v.label}
-            for q in here:
-                g = grads.get(q.key[2], 0.0) if q.key[1] == "grad" else 0.0
-                if 0.0 < abs(g) < unit:  # exactly 0 (an input of 0) reads fine; 0.00003 at 4 decimals not
-                    return "zero_gradient", f"{q.name} = {g:.3g} rounds to 0 at {decimals} decimals{where}"
         on_path = _on_path(order, {q.key[2]: q.key[1] for q in here})
-        for v in order:
+        for v in order:  # the causes first: a saturated sigmoid is why a gradient vanishes
             why = _rule_of(v, rules, unit, id(v) in on_path)
             if why is not None:
                 return why[0], why[1] + where
@@ -125,6 +119,12 @@ def broken(problem: Problem, asked: list[Question], rules: Rules, decimals: int)
             top = max(y.data for y in current.y_hat[0])
             if top > _sigmoid(rules.max_drive):
                 return "saturation", f"a softmax output is {top:.4g} (> σ({rules.max_drive:g})){where}"
+        if rules.zero_gradient:
+            grads = {v.label: v.grad for v in order if v.label}
+            for q in here:
+                g = grads.get(q.key[2], 0.0) if q.key[1] == "grad" else 0.0
+                if 0.0 < abs(g) < unit:  # exactly 0 (an input of 0) reads fine; 0.00003 at 4 decimals not
+                    return "zero_gradient", f"{q.name} = {g:.3g} rounds to 0 at {decimals} decimals{where}"
         if n < last:
             model.step()
     return None
