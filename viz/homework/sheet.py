@@ -21,7 +21,7 @@ _PART = {"data": "Forward pass", "grad": "Backward pass", "new": "Update"}
 def sheet(problem: Problem, student: str, asked: list[Question], decimals: int,
           figures: list[Block] | None = None) -> list[Block]:
     """The sheet's blocks for student `student` (figures: the network diagram, drawn without answers)."""
-    given = solve.blocks(dataclasses.replace(problem, source=""), steps=0)  # cut before step 1
+    given = solve.blocks(dataclasses.replace(problem, source=""), steps=0)  # cut before step 1 below
     first_step = next(k for k, b in enumerate(given) if isinstance(b, Heading) and b.level == 2)
     blocks = given[:first_step]
     if problem.graph is not None:
@@ -52,7 +52,8 @@ def sheet(problem: Problem, student: str, asked: list[Question], decimals: int,
 
 def network_figure(name: str) -> Figure:
     """The sheet's network diagram: weights and biases, nothing computed."""
-    return Figure(name, "The network: every weight on its edge, each neuron's bias")
+    words = "The network: its weights (on the edges, or in a table per layer), each neuron's bias"
+    return Figure(name, words)
 
 
 def _intro(problem: Problem, student: str, decimals: int) -> T:
@@ -81,9 +82,10 @@ def _question(number: int, q: Question, problem: Problem) -> T:
     elif kind == "grad":
         maths = partial(loss, sym(label))
     else:
-        maths = sym(label) + T(r"\ \text{after the update}", " after the update")
-    return T(f"{number}. ${maths.latex}$ = ________ (write `{q.name} = ...`)",
-             f"{number}. {maths.plain} = ________ (write {q.name} = ...)")
+        maths = sym(label)
+    after = " after the update" if kind == "new" else ""
+    return T(f"{number}. ${maths.latex}${after} = ________ (write `{q.name} = ...`)",
+             f"{number}. {maths.plain}{after} = ________ (write {q.name} = ...)")
 
 
 def _how_to_answer(student: str, asked: list[Question], decimals: int) -> list[str]:

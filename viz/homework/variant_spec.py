@@ -1,6 +1,7 @@
 """The `[variants]` table of a problem file: which numbers a class's variants draw, from what, and the rules.
 
     [variants]
+    title = "A 2-2-1 sigmoid network"              # the sheets' title (default: the problem's)
     decimals = 4                                   # the sheet's decimals: answers and key
     weights = { range = [-2, 2], decimals = 1, exclude = [0] }
     biases = { range = [-1, 1], decimals = 1 }     # every bias; "layer2.biases" for one layer
@@ -31,7 +32,7 @@ from viz.homework.problem import Problem
 
 RULES = ("saturation", "dead_relu", "zero_gradient", "division")
 SETTINGS = ("max_drive", "min_divisor", "tries")
-OWN_KEYS = ("decimals", "ask", "rules")
+OWN_KEYS = ("title", "decimals", "ask", "rules")
 
 
 class VariantError(ValueError):
@@ -70,6 +71,7 @@ class Spec:
     draws: dict[str, Draw]
     rules: Rules = field(default_factory=Rules)
     ask: list[str] | None = None
+    title: str | None = None  # the sheets' title (default: the problem's), before ", student ID"
 
 
 def read(data: dict, problem: Problem, where: str) -> Spec:
@@ -100,7 +102,10 @@ def read(data: dict, problem: Problem, where: str) -> Spec:
     if ask is not None and (not isinstance(ask, list) or not ask or not all(isinstance(a, str) for a in ask)):
         raise VariantError(f"{where}: key 'variants.ask': expected a list of answer names in quotes, "
                            f'e.g. ["y_hat", "dL/dw11^(1)"], got {ask!r}')
-    return Spec(decimals, draws, _rules(table.get("rules", {}), f"{where}: key 'variants.rules"), ask)
+    title = table.get("title")
+    if title is not None and not isinstance(title, str):
+        raise VariantError(f"{where}: key 'variants.title': expected text in quotes, got {title!r}")
+    return Spec(decimals, draws, _rules(table.get("rules", {}), f"{where}: key 'variants.rules"), ask, title)
 
 
 def keys(problem: Problem) -> tuple[str, ...]:

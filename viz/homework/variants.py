@@ -106,7 +106,7 @@ def variant(cls: Class, student: str, seed: int) -> Variant:
     rules, failures, example = cls.spec.rules, Counter[str](), dict[str, str]()
     for attempt in range(1, rules.tries + 1):
         data = drawn(cls, rng)
-        data["title"] = f"{cls.problem.title}, student {student}"
+        data["title"] = f"{cls.spec.title or cls.problem.title}, student {student}"
         text = problem_text(data, f"{pathlib.Path(cls.path).name}, student {student}, seed {seed}")
         problem = problem_file.parse(tomllib.loads(text), f"{student}.toml")
         try:
