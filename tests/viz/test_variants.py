@@ -268,3 +268,13 @@ def test_ids_from_a_class_list():
         student_ids(given=["ana", "bo", "ana"], where="class.txt")
     with pytest.raises(VariantError, match="not a usable id"):
         student_ids(given=["../etc"])
+
+
+def test_readmes_variants_table_reads_as_it_says():
+    readme = (PROBLEMS.parents[2] / "README.md").read_text()
+    block = re.search(r"```toml\n(\[variants\].*?)```", readme, re.S)[1]
+    data = {**tomllib.loads((PROBLEMS / "seed_004.toml").read_text()), **tomllib.loads(block)}
+    cls = load_class("readme.toml", data)
+    assert cls.spec.rules == Rules() and cls.spec.decimals == 4
+    assert cls.spec.draws["weights"].choices == [-3, -2, -1, 1, 2, 3]
+    assert cls.spec.draws["x"].choices == [-2, -1, 0, 1, 2, 3]

@@ -178,7 +178,7 @@ def _common_wrong(wrong: list[Mark]) -> str:
     value, count = Counter(m.written for m in wrong).most_common(1)[0]
     causes = Counter(m.cause or "unexplained" for m in wrong)
     cause, times = causes.most_common(1)[0]
-    shared = next(m.cause or "unexplained" for m in wrong if m.written == value)
+    shared = Counter(m.cause or "unexplained" for m in wrong if m.written == value).most_common(1)[0][0]
     head = f"{value} by {count} ({shared})" if count > 1 else "no wrong value shared"
     return f"{head}; cause: {cause} ({times} of {len(wrong)})"
 
