@@ -149,3 +149,10 @@ def test_mark_names_a_bad_credit(klass, tmp_path, capsys, credit):
     (tmp_path / "s001.txt").write_text("y_hat = 0.5\n")
     status, _, err = run(capsys, "mark", klass, tmp_path, "--credit", credit)
     assert status == 2 and f"--credit {credit!r}: expected KIND=POINTS" in err
+
+
+@pytest.mark.parametrize("command", ["variants", "mark"])
+def test_help(capsys, command):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith(f"usage: micrograd {command}")

@@ -15,7 +15,7 @@ from viz.homework.variant_rules import Question
 from viz.notation.document import Block, Figure, Heading, Math, Para, T
 from viz.notation.maths import chain, num, partial, sym
 
-_PART = {"data": "Forward pass", "grad": "Backward pass", "new": "Update"}
+_PART = {"data": "Forward pass", "grad": "Backward pass", "new": "Update (new p: the parameter p after it)"}
 
 
 def sheet(problem: Problem, student: str, asked: list[Question], decimals: int,
@@ -72,7 +72,7 @@ def _pass_heading(n: int) -> str:
 
 
 def _question(number: int, q: Question, problem: Problem) -> T:
-    """'3. ŷ = ______   (write: y_hat = ...)'."""
+    """'6. ŷ = ________ (`y_hat`)': the maths, a blank, the name for the answers file."""
     kind, label = q.key[1], q.key[2]
     loss = sym(problem.graph.loss) if problem.graph is not None else T("L", "L")
     if kind == "data":
@@ -83,17 +83,17 @@ def _question(number: int, q: Question, problem: Problem) -> T:
         maths = partial(loss, sym(label))
     else:
         maths = sym(label)
-    after = " after the update" if kind == "new" else ""
-    return T(f"{number}. ${maths.latex}${after} = ________ (write `{q.name} = ...`)",
-             f"{number}. {maths.plain}{after} = ________ (write {q.name} = ...)")
+    new = "new " if kind == "new" else ""  # short: the line fits a phone
+    return T(f"{number}. {new}${maths.latex}$ = ________ (`{q.name}`)",
+             f"{number}. {new}{maths.plain} = ________ ({q.name})")
 
 
 def _how_to_answer(student: str, asked: list[Question], decimals: int) -> list[str]:
     example = asked[0]
     later = sorted({q.key[0] for q in asked} - {1})
     lines = [
-        f"Write a plain text file `{student}.txt` with one line per answer, `name = number`, "
-        f"the name as each question says, e.g. `{example.name} = {0:.{decimals}f}` (with your number). "
+        f"Write a plain text file `{student}.txt` with one line per answer, `name = number`, the "
+        f"name in brackets after each question: `{example.name} = {0:.{decimals}f}`, with your number. "
         f"`{student}_answers.txt` beside this sheet lists every name: fill in the numbers.",
         "Lines starting with `#` are comments. Leave a line without a number when you have no answer.",
     ]
