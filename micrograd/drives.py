@@ -21,7 +21,8 @@ from itertools import repeat
 from operator import mul
 from typing import Any
 
-from micrograd.engine import ACTIVATIONS, Number, Value, _as_float, _new
+from micrograd.checks import as_float
+from micrograd.engine import ACTIVATIONS, Number, Value, _new
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | None = None) -> Value:
@@ -107,8 +108,8 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bi
     for row, wd, label in zip(rows, wds, labels or repeat("")):
         # summed as b + w1 x1 + w2 x2 + ..., micrograd's order (map stops at the last x: wd[n] is b)
         s = sum(map(mul, wd, xd), wd[n] if bias else 0.0)
-        if s.__class__ is not float:  # numpy float64 or int data is fine; an array (a Batch weight) is not
-            s = _drive_number(s)
+        if s.__class__ is not float or s - s != 0.0:  # numpy float64 or int is fine; an array or inf is not
+            s = _drive_number(s, row)
         z = _new(Value)  # engine._node(s, op, row, dx, xs, wd), written out: this is the hot loop of training
         if f is None:
             z.data = s
@@ -147,9 +148,13 @@ def _unfold(a: Value) -> None:
 Value._unfold = _unfold  # type: ignore[method-assign,assignment]  # the engine's views call it on a folded node
 
 
-def _drive_number(s: Any) -> float:
+def _drive_number(s: Any, row: Sequence[Value]) -> float:
     try:
-        return _as_float(s, "a drive")
+        s = as_float(s, "a drive")
     except TypeError:
         raise TypeError(f"a drive needs scalar Values as weights and inputs, got data {s!r}: "
                         "a Batch cannot be a weight") from None
+    except ValueError:
+        raise OverflowError(f"a drive (w·x + b) leaves the floats ({s!r}), weights {[w.data for w in row]}: "
+                            "keep the numbers between about 1e-308 and 1e308 in size") from None
+    return s

@@ -8,9 +8,12 @@ visit the graph from the root back to the leaves and, along every edge, add
 primitives, the `Value` they make with the chain rule in its `backward()`, then
 the topological order that loop walks.
 
-The speed lives beside this file, each module an optimisation of one loop here
-that gives the same bits: `micrograd.drives` (a neuron's drive w·x + b as one node,
-a layer's drives sharing their inputs, activations folded into them) and
+Beside it: `micrograd.checks` (a Value takes finite reals, and an op whose value or
+local derivative leaves the floats raises, naming the op and the node) and
+`micrograd.compat` (micrograd's names, and its way of writing an op with a closure).
+The speed lives in modules of its own, each an optimisation of one loop here that
+gives the same bits: `micrograd.drives` (a neuron's drive w·x + b as one node, a
+layer's drives sharing their inputs, activations folded into them) and
 `micrograd.fastwalk` (backward's walk, special-cased for those nodes).
 
 >>> x = Value(2.0, label='x')
@@ -23,9 +26,11 @@ a layer's drives sharing their inputs, activations folded into them) and
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
+
+from micrograd.checks import as_float, not_finite, short
+from micrograd.compat import MicrogradWays
 
 Number = float | int
 
@@ -42,11 +47,18 @@ def _sigmoid(x: float) -> tuple[float, float]:
 
 
 class Op(NamedTuple):
-    """One op: f(inputs) -> (value, d value/d each input), and the same written as formulas."""
+    """One op: f(inputs) -> (value, d value/d each input), and the same written as formulas.
+
+    The formulas are Python over the inputs as `fn` names them (a, b or x; k is the
+    number a ** k carries in its name, **2) and `out`, the op's value, where the
+    local derivative reuses it as `fn` does. viz writes every notation from them.
+    """
 
     fn: Callable[..., tuple]
     value: str
     local: tuple[str, ...]
+    written: tuple[str, ...] = ()  # the local derivatives as the documents write them, if not as `local`
+    symbol: tuple[str, ...] = ()  # its name written f(x) in text and LaTeX, if not its key: ("σ", r"\sigma")
 
 
 # Plain arithmetic, so micrograd.batch runs these same functions on arrays; it has its own
@@ -55,30 +67,33 @@ OPS: dict[str, Op] = {
     "+": Op(lambda a, b: (a + b, 1.0, 1.0), "a + b", ("1", "1")),
     "-": Op(lambda a, b: (a - b, 1.0, -1.0), "a - b", ("1", "-1")),
     "*": Op(lambda a, b: (a * b, b, a), "a * b", ("b", "a")),
-    "/": Op(lambda a, b: (a / b, 1.0 / b, -a / (b * b)), "a / b", ("1 / b", "-a / b**2")),
+    "/": Op(lambda a, b: (a / b, 1.0 / b, -a / (b * b)), "a / b", ("1 / b", "-a / b ** 2")),
     "neg": Op(lambda x: (-x, -1.0), "-x", ("-1",)),
     # a number exponent k (the node's op reads **2, **-1, **0.5)
     "**k": Op(lambda x, k: (x ** k, k * x ** (k - 1.0) if k != 0.0 else 0.0),
               "x ** k", ("k * x ** (k - 1)",)),
     "**": Op(lambda a, b: (p := a ** b, b * a ** (b - 1.0), p * math.log(a)),
-             "a ** b", ("b * a ** (b - 1)", "a ** b * log(a)")),
-    "exp": Op(lambda x: (e := math.exp(x), e), "exp(x)", ("exp(x)",)),
-    "log": Op(lambda x: (math.log(x), 1.0 / x), "log(x)", ("1 / x",)),
-    "tanh": Op(lambda x: (t := math.tanh(x), 1.0 - t * t), "tanh(x)", ("1 - tanh(x)**2",)),
-    "sigmoid": Op(_sigmoid, "1 / (1 + exp(-x))", ("s * (1 - s)",)),
-    "relu": Op(lambda x: (x, 1.0) if x > 0.0 else (0.0, 0.0), "max(0, x)", ("1 if x > 0 else 0",)),
+             "a ** b", ("b * a ** (b - 1)", "out * log(a)")),
+    "exp": Op(lambda x: (e := math.exp(x), e), "exp(x)", ("exp(x)",), ("e ** x",), ("exp", r"\exp")),
+    "log": Op(lambda x: (math.log(x), 1.0 / x), "log(x)", ("1 / x",), symbol=("ln", r"\ln")),
+    "tanh": Op(lambda x: (t := math.tanh(x), 1.0 - t * t), "tanh(x)", ("1 - out ** 2",),
+               ("1 - tanh(x) ** 2",), ("tanh", r"\tanh")),
+    "sigmoid": Op(_sigmoid, "1 / (1 + exp(-x))", ("out * (1 - out)",),
+                  ("sigmoid(x) * (1 - sigmoid(x))",), ("σ", r"\sigma")),
+    "relu": Op(lambda x: (x, 1.0) if x > 0.0 else (0.0, 0.0), "max(0, x)", ("1 if x > 0 else 0",),
+               symbol=("ReLU", r"\mathrm{ReLU}")),
 }
 ACTIVATIONS = {name: OPS[name].fn for name in ("tanh", "sigmoid", "relu")}
 add, sub, mul, div, neg, pow_number, pow_value, exp, log = (
     OPS[name].fn for name in ("+", "-", "*", "/", "neg", "**k", "**", "exp", "log"))
 
 
-class Value:
+class Value(MicrogradWays):
     """One number in a computation graph: its data, its grad, and how it was made.
 
-    ``Value(data, _children=(), _op='', label='')``, as in micrograd: an op written
-    micrograd's way passes its inputs and its name, then sets ``out._backward``.
-    A string in `_children`'s place is the label: ``Value(2.0, 'x')``.
+    ``Value(data, _children=(), _op='', label='')``, as in micrograd (micrograd/compat.py
+    keeps its ways of writing an op); a string in `_children`'s place is the label:
+    ``Value(2.0, 'x')``.
 
     A node made by an op keeps one or two operands, ``_a`` and ``_b``, and the local
     derivative of its data with respect to each, ``_da`` and ``_db``. A drive's operands
@@ -101,7 +116,7 @@ class Value:
 
     def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str = "",
                  label: str = "") -> None:
-        self.data = _as_float(data, "Value")
+        self.data = as_float(data, "Value")
         self.grad = 0.0
         self.label = label
         self.op = _op
@@ -109,24 +124,24 @@ class Value:
         self._da = self._db = 0.0
         self._fold = self._closure = None
         if _children or _op or label.__class__ is not str:  # more than a leaf with a label: check it
-            _made_from(self, _children, _op, label)
+            self._made_from(_children, _op, label)
 
     # ---- the ops: value and local derivatives from the table, then the node -------------------
 
     def __add__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
+        other = _lift(other)
         return _node2("+", add(self.data, other.data), self, other)
 
     def __sub__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
+        other = _lift(other)
         return _node2("-", sub(self.data, other.data), self, other)
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
+        other = _lift(other)
         return _node2("*", mul(self.data, other.data), self, other)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
+        other = _lift(other)
         if other.data == 0.0:
             raise ZeroDivisionError(
                 f"division by zero: the divisor {other._name()} is 0.0 (dividend {self.data!r})")
@@ -141,21 +156,18 @@ class Value:
             if a <= 0.0:
                 raise ValueError(f"** with a Value exponent needs a base > 0, got {a!r} ({self._name()}): "
                                  "use a number exponent for a negative base")
-            return _node2("**", _finite(pow_value, a, other.data, self), self, other)
-        k = _as_float(other, "exponent")
+            return _node2("**", _or_inf(pow_value, a, other.data), self, other)
+        k = as_float(other, "exponent")
         if a == 0.0 and k < 0.0:
             raise ZeroDivisionError(f"0.0 ** {k!r} is undefined ({self._name()}): the base must not be 0")
         if a < 0.0 and not k.is_integer():
             raise ValueError(f"{a!r} ** {k!r} is not a real number ({self._name()}): "
                              "a negative base needs a whole-number exponent")
-        return _node1(f"**{_short(k)}", _finite(pow_number, a, k, self), self)
+        return _node1(f"**{short(k)}", _or_inf(pow_number, a, k), self)
 
     def exp(self) -> Value:
         """e ** self; d/dx = e ** x."""
-        if self.data > 709.782712893384:  # math.exp overflows a float above this
-            raise OverflowError(f"exp overflows a float for {self.data!r} ({self._name()}): "
-                                "the input must be <= 709.78")
-        return _node1("exp", exp(self.data), self)
+        return _node1("exp", _or_inf(exp, self.data), self)
 
     def log(self) -> Value:
         """Natural logarithm; d/dx = 1 / x."""
@@ -205,7 +217,7 @@ class Value:
         earlier = [v.grad for v in order]
         for v in order:
             v.grad = 0.0
-        self.grad = _as_float(grad, "backward seed")
+        self.grad = as_float(grad, "backward seed")
         for out in order:
             if out._closure is not None:  # an op written micrograd's way brings its own chain rule
                 out._closure()
@@ -220,7 +232,7 @@ class Value:
         for v in topological_order(self):
             v.grad = 0.0
 
-    # ---- looking at a Value --------------------------------------------------------------------
+    # ---- looking at a Value: the pairs the chain rule reads ------------------------------------
 
     @property
     def inputs(self) -> tuple:
@@ -238,45 +250,18 @@ class Value:
     def local_grads(self) -> tuple:
         """d(self)/d(input) for each of `inputs`, fixed when data was computed."""
         if self._closure is not None:  # an op written micrograd's way: ask its closure, at grad 1
-            return _probe(self)
+            return self._probe()
         if self._fold is not None:
             self._unfold()
-        a = self._a
-        if a is None:
+        if self._a is None:
             return ()
-        if a.__class__ is tuple:
+        if self._a.__class__ is tuple:
             return _interleave(self._da, self._db[:len(self._b)])
         return (self._da,) if self._b is None else (self._da, self._db)
-
-    @property
-    def _backward(self) -> Callable[[], None]:
-        """micrograd's per-node step: add local * grad to each input (a new bound method, never kept)."""
-        return self._closure if self._closure is not None else self._chain
-
-    @_backward.setter
-    def _backward(self, closure: Callable[[], None]) -> None:
-        if not callable(closure):
-            raise TypeError(f"_backward must be a function of no arguments, got {closure!r}")
-        _adopt(self, self.inputs, always=True)
-        self._closure = closure
 
     def _unfold(self) -> None:
         """Make the drive folded into this activation a node (set by micrograd.drives, which folds them)."""
         raise NotImplementedError
-
-    def _chain(self) -> None:
-        for node, local in zip(self.inputs, self.local_grads):
-            node.grad += local * self.grad
-
-    @property
-    def _prev(self) -> tuple:
-        """micrograd's name for `inputs`, so its draw_dot recipes keep working."""
-        return self.inputs
-
-    @property
-    def _op(self) -> str:
-        """micrograd's name for `op`."""
-        return self.op
 
     def _name(self) -> str:
         if self.label:
@@ -287,6 +272,8 @@ class Value:
         extra = f", label={self.label!r}" if self.label else f", op={self.op!r}" if self.op else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{extra})"
 
+
+# ---- making nodes: each keeps its operands and the local derivatives, checked finite -------------
 
 def _node(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, kind: type = Value) -> Value:
     """A new node made by `op` from operand a (and b), with d(data)/da (and d(data)/db)."""
@@ -299,6 +286,8 @@ def _node(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, kin
 
 def _node2(op: str, result: tuple, a: Value, b: Value) -> Value:
     """_node for a binary op, from its table function's (value, d/da, d/db)."""
+    if 0.0 * result[0] + 0.0 * result[1] + 0.0 * result[2] != 0.0:  # 0 * inf is nan: one left the floats
+        raise not_finite(op, (a, b), result)
     out = _new(Value)
     out.data, out._da, out._db = result
     out.grad = 0.0
@@ -314,6 +303,8 @@ def _node1(op: str, result: tuple, x: Value) -> Value:
     """_node for a unary op, from its table function's (value, d/dx); a Batch makes a Batch."""
     out = _new(type(x))
     out.data, out._da = result
+    if out.data.__class__ is float and 0.0 * out.data + 0.0 * out._da != 0.0:  # a Batch checks its own
+        raise not_finite(op, (x,), result)
     out.grad = out._db = 0.0
     out.label = ""
     out.op = op
@@ -325,40 +316,16 @@ def _node1(op: str, result: tuple, x: Value) -> Value:
 _new = object.__new__
 
 
-def _made_from(v: Value, children: Iterable[Value] | str, op: str, label: str) -> None:
-    """The rest of Value(data, _children, _op, label): a label by position, or micrograd's inputs and op."""
-    if isinstance(children, str):  # Value(2.0, 'x'): this package's way of writing a label
-        label, children = children, ()
-    for what, given in (("label", label), ("_op", op)):
-        if not isinstance(given, str):
-            raise TypeError(f"a Value's {what} must be a str, got {type(given).__name__}: {given!r}")
-    v.label = label
-    _adopt(v, children)
+def _lift(x: Value | Number) -> Value:
+    return x if isinstance(x, Value) else Value(x)
 
 
-def _adopt(v: Value, children: Iterable[Value], always: bool = False) -> None:
-    """Make v a node on these inputs whose chain rule is a closure (micrograd's way), set next."""
-    kids = tuple(dict.fromkeys(children))  # each input once, in order (micrograd keeps a set)
-    bad = [k for k in kids if not isinstance(k, Value)]
-    if bad:
-        raise TypeError(f"a Value's _children must be Values (the inputs it was computed from), "
-                        f"got {type(bad[0]).__name__}: {bad[0]!r}")
-    if kids or always:  # a vector of inputs, no second operand: local derivatives 0 until _backward is set
-        v._a, v._da, v._b, v._db, v._fold = kids, (0.0,) * len(kids), (), (), None
-
-
-def _probe(v: Value) -> tuple:
-    """The local derivatives of a node with a closure: its inputs' grads after one call at grad 1."""
-    kids = v.inputs
-    saved, v.grad = [k.grad for k in kids] + [v.grad], 1.0
-    for k in kids:
-        k.grad = 0.0
+def _or_inf(f: Callable[..., tuple], *args: float) -> tuple:
+    """f(*args), with the OverflowError of ** and math.exp read as inf (the node then says which op)."""
     try:
-        v._closure()  # type: ignore[misc]
-        return tuple(k.grad for k in kids)
-    finally:
-        for k, g in zip((*kids, v), saved):
-            k.grad = g
+        return f(*args)
+    except OverflowError:
+        return (math.inf, math.inf)
 
 
 def _interleave(a: Sequence, b: Sequence) -> tuple:
@@ -410,34 +377,3 @@ def _postorder(root: Value, first_input_first: bool) -> list[Value]:
 def values(xs: Iterable[Number], label: str = "") -> list[Value]:
     """Wrap numbers as leaf Values, labelled label1, label2, ... when a label is given."""
     return [Value(x, f"{label}{i}" if label else "") for i, x in enumerate(xs, 1)]
-
-
-def _as_float(x: object, what: str) -> float:
-    if type(x) is float and x - x == 0.0:  # the common case, finite; checked first for speed
-        return x
-    if type(x) is int:  # a whole number written as one (1 + v, 2 * v): exact below 2**53
-        return float(x)
-    if isinstance(x, float) and x - x == 0.0:  # a float subclass: numpy's float64
-        return float(x)
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        f = float(x)
-        if math.isfinite(f):
-            return f
-        raise ValueError(f"{what} must be a finite number, got {f!r}")
-    raise TypeError(f"{what} must be a real number (int, float or numpy scalar), "
-                    f"got {type(x).__name__}: {x!r}")
-
-
-def _finite(f: Callable[..., tuple], a: float, b: float, base: Value) -> tuple:
-    """f(a, b) for a power, or an OverflowError naming the base when it leaves the floats."""
-    try:
-        result = f(a, b)
-    except OverflowError:
-        result = (math.inf,)
-    if not math.isfinite(result[0]):
-        raise OverflowError(f"{a!r} ** {b!r} overflows a float ({base._name()})")
-    return result
-
-
-def _short(k: float) -> str:
-    return str(int(k)) if k.is_integer() else repr(k)

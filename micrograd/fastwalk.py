@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from micrograd.engine import Number, Value, _as_float, _interleave
+from micrograd.checks import as_float
+from micrograd.engine import Number, Value, _interleave
 
 plain_backward = Value.backward  # the core's loop, kept for the property test and for reading
 _grad_of = attrgetter("grad")
@@ -47,7 +48,7 @@ def backward(self: Value, grad: Number = 1.0) -> None:
         earlier = [v.grad for v in order]
         for v in order:
             v.grad = 0.0
-    self.grad = _as_float(grad, "backward seed")
+    self.grad = as_float(grad, "backward seed")
     for out in order:
         g = out.grad
         a = out._a

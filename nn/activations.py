@@ -45,15 +45,19 @@ def resolve(activation: str | Activation | None) -> tuple[str, Activation | None
     """The (name, function) pair for an activation given by name or as a function Value -> Value.
 
     A function that is one of ours (Value.tanh, nn.activations.square, ...) gets
-    its usual name; any other gets its __name__, so drawings can still show it.
+    its usual name; any other gets its __name__, so drawings can still show it, and
+    is always the function that runs.
     """
     if callable(activation):
         for name, entry in ACTIVATIONS.items():
             if entry.function is activation:
                 return name, entry.apply
-        return getattr(activation, "__name__", "custom"), activation
+        return custom_name(activation), activation
     if isinstance(activation, bool):  # micrograd's positional Neuron(nin, nonlin)
         activation = "relu" if activation else "linear"
+    if not isinstance(activation, (str, type(None), int, float)):
+        raise TypeError(f"an activation is a name or a function Value -> Value, got "
+                        f"{type(activation).__name__}: {activation!r}"[:200])
     key = _ALIASES.get(activation, activation)
     if isinstance(key, str) and key in ACTIVATIONS:
         return key, ACTIVATIONS[key].apply
@@ -63,3 +67,22 @@ def resolve(activation: str | Activation | None) -> tuple[str, Activation | None
     raise ValueError(
         f"unknown activation {activation!r}: use one of {known} or a function Value -> Value{hint}"
     )
+
+
+def custom_name(function: Activation) -> str:
+    """The name a user's activation goes by: its __name__, never one of ours.
+
+    A user's `def relu(z)` is not Value.relu: named 'relu', a layer would fold the
+    built-in into its drives, a file would rebuild the built-in and to_torch would
+    convert it to torch.nn.ReLU. It is called 'custom relu' instead.
+
+    >>> def relu(z): return z.relu() + 0.01 * z
+    >>> custom_name(relu), custom_name(lambda z: z)
+    ('custom relu', '<lambda>')
+    """
+    name = getattr(function, "__name__", None)
+    if not isinstance(name, str) or not name.strip():
+        return "custom"
+    if name in ACTIVATIONS or name in FOLDED or name in _ALIASES:
+        return f"custom {name}"
+    return name

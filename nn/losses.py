@@ -62,7 +62,10 @@ def binary_cross_entropy(probability: Scalar, target: float) -> Value:
     if not 0.0 < p.data < 1.0:
         raise ValueError(f"binary_cross_entropy needs a probability strictly between 0 and 1, "
                          f"got {p.data!r}: put a sigmoid on the output")
-    t = float(target)
+    t = _target_number(target, "binary_cross_entropy")
+    if not 0.0 <= t <= 1.0:  # outside [0, 1] the loss has no minimum: it falls without end as p moves
+        raise ValueError(f"binary_cross_entropy needs a target between 0 and 1 (a label 0 or 1, "
+                         f"or a probability), got {target!r}")
     terms = []
     if t != 0.0:
         terms.append(t * p.log())
@@ -73,6 +76,9 @@ def binary_cross_entropy(probability: Scalar, target: float) -> Value:
 
 def hinge(score: Value, target: float) -> Value:
     """max(0, 1 - t * score) for a label t of +1 or -1 (micrograd's demo)."""
+    if _target_number(target, "hinge") not in (1.0, -1.0):  # a label 0: a constant loss, nothing to learn
+        raise ValueError(f"hinge needs a label of +1 or -1, got {target!r} "
+                         "(for labels 0 and 1, use 2 * t - 1)")
     return (1 + -target * score).relu()  # micrograd's expression, so its numbers match bit for bit
 
 
@@ -114,12 +120,30 @@ def _values(logits: Any, what: str) -> list[Value]:
     return zs
 
 
+def _target_number(target: Any, what: str) -> float:
+    """A target given as one number, checked to be a finite real number (a Value's data counts)."""
+    if isinstance(target, Value):
+        target = target.data
+    if not isinstance(target, numbers.Real):
+        raise TypeError(f"{what} needs a target that is one number, got "
+                        f"{type(target).__name__}: {target!r}"[:200])
+    if not math.isfinite(target):
+        raise ValueError(f"{what} needs a finite target, got {target!r}")
+    return float(target)
+
+
 def _target_distribution(target: Any, n: int) -> list[float]:
-    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+    if isinstance(target, bool):
+        raise TypeError(f"cross_entropy's target is a class index (0 to {n - 1}) or a distribution, "
+                        f"got {target!r}")
+    if isinstance(target, numbers.Integral):
         if not 0 <= int(target) < n:
             raise ValueError(f"class index {target} is out of range for {n} logits (0 to {n - 1})")
         return [1.0 if k == target else 0.0 for k in range(n)]
-    t = [float(v) for v in _listed(target)]
+    if isinstance(target, numbers.Real):
+        raise TypeError(f"cross_entropy's target is a class index (an int, 0 to {n - 1}) or a "
+                        f"distribution, got the number {target!r}")
+    t = [_target_number(v, "cross_entropy") for v in _listed(target)]
     if len(t) != n:
         raise ValueError(f"the target has {len(t)} entries but there are {n} logits")
     if any(v < 0.0 for v in t) or not math.isclose(sum(t), 1.0, abs_tol=1e-9):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numbers
 import os
 import random
+import reprlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -360,6 +361,9 @@ def _inputs(x: Any, nin: int, what: str) -> list[Value]:
         x = [x]  # one input given bare, e.g. model(2.0) for a net with nin=1
     elif hasattr(x, "tolist") and not isinstance(x, list):
         x = list(x)
+    elif isinstance(x, str) or not isinstance(x, Sequence):
+        raise TypeError(f"{what} takes {nin} inputs as a list of numbers or Values, "
+                        f"got {type(x).__name__}: {reprlib.repr(x)}")
     if len(x) != nin:
         raise ValueError(f"{what} takes {nin} inputs, got {len(x)}")
     return [v if isinstance(v, Value) else Value(v, labels.network_input(i))
@@ -371,11 +375,20 @@ def _mask(mask: Any, nin: int, nout: int, index: int) -> list[list[bool]] | None
         return None
     if hasattr(mask, "tolist"):
         mask = mask.tolist()
+    if not isinstance(mask, (list, tuple)) or not all(
+            isinstance(r, (list, tuple)) or hasattr(r, "tolist") for r in mask):
+        raise TypeError(f"layer {index}: mask must be None or {nout} rows of {nin} 0/1 entries "
+                        f"(mask[out][in], 1 = connected), got {reprlib.repr(mask)}")
     rows = [list(r.tolist() if hasattr(r, "tolist") else r) for r in mask]
     shape = (len(rows), len({len(r) for r in rows}) == 1 and len(rows[0]) or -1)
     if shape != (nout, nin):
         raise ValueError(f"layer {index}: mask has shape {shape} but this layer needs "
                          f"({nout}, {nin}) (mask[out][in], 1 = connected)")
+    for j, row in enumerate(rows, 1):
+        for i, v in enumerate(row, 1):  # bool("no") is True: only 0, 1, False and True say it
+            if not isinstance(v, numbers.Real) or v not in (0, 1):
+                raise ValueError(f"layer {index}: mask[{j}][{i}] is {reprlib.repr(v)}: a mask holds "
+                                 "1 (connected) or 0 (no connection)")
     return [[bool(v) for v in r] for r in rows]
 
 

@@ -24,14 +24,20 @@ def _torch() -> Any:
     return torch
 
 
-def _square_module(torch: Any) -> Any:
-    class Square(torch.nn.Module):
-        """sigma(z) = z**2, seed 000's activation."""
+_SQUARE: list[Any] = []  # the one Square class, made when torch is first needed
 
-        def forward(self, z: Any) -> Any:
-            return z * z
 
-    return Square()
+def _square_class(torch: Any) -> Any:
+    """Our Square module's class: from_torch reads only it as 'square', not any module so named."""
+    if not _SQUARE:
+        class Square(torch.nn.Module):
+            """sigma(z) = z**2, seed 000's activation."""
+
+            def forward(self, z: Any) -> Any:
+                return z * z
+
+        _SQUARE.append(Square)
+    return _SQUARE[0]
 
 
 def to_torch(model: Any, dtype: Any = None) -> Any:
@@ -54,7 +60,7 @@ def to_torch(model: Any, dtype: Any = None) -> Any:
                 linear.bias.copy_(torch.tensor(layer.b, dtype=dtype))
         modules.append(linear)
         if layer.activation == "square":
-            modules.append(_square_module(torch))
+            modules.append(_square_class(torch)())
         elif layer.activation in ACTIVATIONS and layer.activation != "linear":
             modules.append(getattr(torch.nn, ACTIVATIONS[layer.activation].torch)())
         elif layer.activation != "linear":
@@ -77,13 +83,14 @@ def state_of(sequential: Any) -> dict[str, Any]:
         if isinstance(module, torch.nn.Linear):
             linears.append(module)
             activations.append("linear")
-        elif kind in _FROM_TORCH and (kind == "Square" or type(module) is getattr(torch.nn, kind, None)):
+        elif kind in _FROM_TORCH and type(module) is (  # the class itself: a user's ReLU-named module
+                _square_class(torch) if kind == "Square" else getattr(torch.nn, kind, None)):  # is not ours
             if not linears or activations[-1] != "linear":
                 raise ValueError(f"module {k} ({kind}) must follow a Linear layer")
             activations[-1] = _FROM_TORCH[kind]
         else:
-            raise ValueError(f"module {k} is {kind}: from_torch reads Linear, "
-                             "Tanh, ReLU, Sigmoid and Identity")
+            raise ValueError(f"module {k} is {kind}: from_torch reads Linear, torch.nn's "
+                             "Tanh, ReLU, Sigmoid and Identity, and to_torch's Square")
     if not linears:
         raise ValueError("the Sequential has no Linear layer")
     for k in range(1, len(linears)):

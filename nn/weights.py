@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
 from typing import Any
 
 LAYOUTS = ("out_in", "in_out")
@@ -77,7 +78,7 @@ def _matrix(obj: Any, where: str, name: str, single: bool, as_column: bool) -> M
         if hasattr(row, "tolist"):
             row = row.tolist()
         if not isinstance(row, (list, tuple)):
-            raise ValueError(f"{where}: row {r} of {name} is {row!r}, not a list of numbers")
+            raise ValueError(f"{where}: row {r} of {name} is {reprlib.repr(row)}, not a list of numbers")
         rows.append([_number(v, where, f"{name}[{r}]") for v in row])
     return rows
 
@@ -88,7 +89,7 @@ def _vector(obj: Any, where: str, n: int) -> list[float]:
     if _is_number(obj) and n == 1:
         obj = [obj]
     if not isinstance(obj, (list, tuple)) or any(isinstance(v, (list, tuple)) for v in obj):
-        raise ValueError(f"{where}: b must be a flat list of {n} numbers, got {obj!r}")
+        raise ValueError(f"{where}: b must be a flat list of {n} numbers, got {reprlib.repr(obj)}")
     if len(obj) != n:
         raise ValueError(f"{where}: b has shape ({len(obj)},) but the layer has {n} neurons: "
                          f"it needs shape ({n},)")
@@ -120,7 +121,7 @@ def _is_number(v: Any) -> bool:
 
 def _number(v: Any, where: str, name: str) -> float:
     if not _is_number(v):
-        raise TypeError(f"{where}: {name} holds {v!r}, which is not a number")
+        raise TypeError(f"{where}: {name} holds {reprlib.repr(v)}, which is not a number")
     f = float(v)
     if not math.isfinite(f):
         raise ValueError(f"{where}: {name} holds {f!r}: weights must be finite")

@@ -1,15 +1,20 @@
 """The `micrograd` command: solve, check, draw and step through problem files, and a demo of seed 004.
 
-A mistake of the user's (a missing file, a bad key, an unknown name) ends with exit
-status 2 and one line on stderr; `check` exits 1 when an answer is wrong.
+A mistake of the user's (a missing file, a bad key) ends with exit status 2 and one
+line on stderr; `check` exits 1 when an answer is wrong or a line could not be marked.
+On a terminal that cannot show Unicode (LANG=C, PYTHONIOENCODING=ascii) the output is
+written in ASCII: σ as sigma, ŷ as y_hat, ² as ^2.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import importlib.metadata
 import os
 import pathlib
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from micrograd.files import write_atomically
@@ -43,6 +48,8 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 fine, 1 wrong answers, 2 a user's mistake)."""
+    for stream in (sys.stdout, sys.stderr):
+        _ascii_if_needed(stream)
     parser = _build()
     try:
         args = parser.parse_args(argv)
@@ -68,6 +75,7 @@ def _build() -> argparse.ArgumentParser:
                      "answer checking and drawings, from a problem file (TOML).",
                      epilog="PROBLEM is a problem file, or the name of a shipped one: "
                      "seed_000 ... seed_004, seed_002_q2. `micrograd template` prints a blank one.")
+    parser.add_argument("--version", action="version", version=f"micrograd {_version()}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     p = sub.add_parser("solve", help="write the worked solution and its diagrams",
@@ -84,22 +92,29 @@ def _build() -> argparse.ArgumentParser:
     p.set_defaults(run=_solve)
 
     p = sub.add_parser("check", help="mark a student's answers",
-                       description="Mark each number in ANSWERS (lines `name = number`, `[pass 2]` for "
-                       "later passes) right or wrong at the precision it is written with; for a wrong one, "
-                       "name the earlier wrong answer it was computed from, and whether the student's "
-                       "rounding "
-                       "explains it. Exit status 1 when an answer is wrong.",
-                       epilog="Names: x1, w12^(1), b1^(2), z1^(2), a1^(1), y_hat, loss, dL/dw12^(1), "
-                       "delta1^(2), "
-                       "new w12^(1) (after the update); a formula problem's own names (h1, Div, dDiv/dw1).")
+                       description="Mark each number in ANSWERS (lines `name = number`; `[pass 2]` for "
+                       "later passes, `[example 2]` for an example of several) right or wrong at the "
+                       "precision it is written with. A wrong one is recomputed from the student's own "
+                       "earlier numbers, which shows whether the error is carried from a wrong answer "
+                       "that flows into it (named), the student's own rounding, a number cut off, a sign, "
+                       "another convention (the ½, delta = -dE/dz, ...), or a slip in this step. A line "
+                       "that cannot be marked is a warning with its line number. Exit status 1 when an "
+                       "answer is wrong or a line could not be marked.",
+                       epilog="Names: x1, w12^(1), b1^(2), z1^(2), a1^(1), y_hat, loss; dL/d any of them "
+                       "(dL/dy_hat, dL/da1^(1), dL/dx1), delta1^(2) (= dL/dz1^(2)); local derivatives "
+                       "sigmoid'(z1^(1)), tanh'(z1^(1)), relu'(z1^(1)), f'(z1^(1)), da1^(1)/dz1^(1); "
+                       "Δw12^(1) (what the update adds) and new w12^(1) (after it); a formula problem's "
+                       "own names (h1, Div, dDiv/dw1).")
     p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
-    p.add_argument("answers", metavar="ANSWERS", help="a file, or a shipped one: seed_004_answers.txt")
+    p.add_argument("answers", metavar="ANSWERS",
+                   help="a file, or a shipped one by its bare name: seed_004_answers.txt")
     p.set_defaults(run=_check)
 
     p = sub.add_parser("draw", help="draw the computation graph (or the network) as SVG",
                        description="Draw the computation graph of PROBLEM's first pass after backward().")
     p.add_argument("problem", metavar="PROBLEM", help=PROBLEM_HELP)
-    p.add_argument("-o", "--output", metavar="FILE", help="the drawing: .svg, .png, .pdf or .dot")
+    p.add_argument("-o", "--output", metavar="FILE", help="the drawing: .svg, .png, .pdf or .dot "
+                   "(default: NAME_graph.svg, or NAME_network.svg with --network)")
     p.add_argument("--network", action="store_true", help="draw the network diagram instead")
     p.add_argument("--text", action="store_true", help="print the graph as indented text instead")
     p.add_argument("--neurons", action="store_true",
@@ -183,12 +198,26 @@ def _solve(args) -> int:
 
 def _check(args) -> int:
     problem = _load(args.problem)
-    shipped = problems.PROBLEMS / args.answers  # the documents' own answers: seed_004_answers.txt
-    path = shipped if not pathlib.Path(args.answers).exists() and shipped.is_file() else args.answers
-    answers = checking.read_answers(_existing(str(path), "answers"))
-    verdicts = checking.check(problem, answers)
-    print(checking.report(verdicts, pathlib.Path(args.answers).name), end="")
+    path, title = _answers_file(args.answers)
+    verdicts = checking.check(problem, checking.read_answers(path))
+    print(checking.report(verdicts, title), end="")
     return 0 if all(v.right for v in verdicts) else 1
+
+
+def _answers_file(name: str) -> tuple[pathlib.Path, str]:
+    """(the answers file, its title): a path as given, or a shipped file by its bare name only."""
+    path = pathlib.Path(name)
+    if path.is_file():
+        return path, path.name
+    shipped = problems.PROBLEMS / name  # the documents' own answers: seed_004_answers.txt
+    if path.name == name and shipped.is_file():
+        return shipped, f"{name} (shipped)"
+    if path.exists():
+        raise UsageError(f"{name}: is not a file (give the answers file)")
+    hint = ""
+    if (problems.PROBLEMS / path.name).is_file():
+        hint = f" (a shipped answers file is found by its bare name only: {path.name})"
+    raise UsageError(f"{name}: no such answers file{hint}")
 
 
 def _draw(args) -> int:
@@ -197,8 +226,7 @@ def _draw(args) -> int:
     first = model.forward()
     if args.text:
         return _print(tree(first.loss))
-    if not args.output:
-        raise UsageError("draw needs -o FILE.svg (or --text to print the graph)")
+    out = args.output or f"{pathlib.Path(args.problem).stem}_{'network' if args.network else 'graph'}.svg"
     if args.network:
         try:  # a formula problem's layers are read from its graph (seed 001)
             drawing = (draw_network(model.mlp, root=first.loss) if model.mlp is not None
@@ -209,7 +237,7 @@ def _draw(args) -> int:
         big = model.mlp is not None and solve.graph_size(first.loss) > solve.GRAPH_NODE_LIMIT
         drawing = draw_dot(first.loss, collapse="neuron" if args.neurons or big else None)
     try:
-        print(render_drawing(drawing, args.output))
+        print(render_drawing(drawing, out))
     except RendererNotFound as error:
         raise UsageError(str(error)) from None
     return 0
@@ -308,6 +336,53 @@ def _progress(unit: str) -> Callable:
     except ImportError:
         return iter
     return lambda items: tqdm(items, unit=unit, delay=1.0, file=sys.stderr, leave=False)
+
+
+def _version() -> str:
+    """The installed package's version (setup.cfg's), as pip installed it."""
+    try:
+        return importlib.metadata.version("micrograd-lab")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: pip install .)"
+
+
+# On paper, as the documents write them without Unicode
+_ASCII = {"σ": "sigma", "δ": "delta", "Δ": "Delta ", "η": "eta", "λ": "lambda", "α": "alpha", "β": "beta",
+          "ε": "eps", "∂": "d", "ŷ": "y_hat", "−": "-", "·": "*", "×": "x", "…": "...", "≈": "~",
+          "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "∑": "sum", "Σ": "sum", "√": "sqrt", "½": "1/2",
+          "–": "-", "—": "-", "‖": "||", "“": '"', "”": '"', "‘": "'", "’": "'", "′": "'"}
+
+
+def _to_ascii(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: characters an ASCII terminal cannot show, written as ASCII."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out, run = [], ""
+    for c in error.object[error.start:error.end] + "\0":
+        plain = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+        if unicodedata.decomposition(c).startswith("<super>"):
+            run += plain  # a superscript run is one exponent: w⁽²⁾ -> w^(2), z² -> z^2, Wᵀ -> W^T
+            continue
+        if run:
+            out.append("^" + run)
+            run = ""
+        if c != "\0":
+            out.append(_ASCII.get(c, plain or "?"))
+    return "".join(out), error.end
+
+
+codecs.register_error("micrograd-ascii", _to_ascii)
+
+
+def _ascii_if_needed(stream) -> None:
+    """Write what the stream's encoding cannot show as ASCII, instead of failing on it."""
+    try:
+        "σŷ²−".encode(stream.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        try:
+            stream.reconfigure(errors="micrograd-ascii")
+        except (AttributeError, ValueError):  # not a text stream we can change (a test's capture)
+            pass
 
 
 def _print(text: str) -> int:

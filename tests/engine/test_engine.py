@@ -161,7 +161,16 @@ def test_numpy_scalars_on_the_left_give_values():
         (lambda: Value(0.0) ** -1, ZeroDivisionError, ["0.0", "-1"]),
         (lambda: Value(-2.0) ** Value(2.0), ValueError, ["base > 0", "-2.0"]),
         (lambda: Value(800.0, "big").exp(), OverflowError, ["exp", "800.0", "'big'"]),
-        (lambda: Value(1e200) ** 2, OverflowError, ["overflows"]),
+        (lambda: Value(1e200) ** 2, OverflowError, ["**2", "1e+200", "leaves the floats"]),
+        # + - * / return inf rather than raise in Python: the node says so instead
+        (lambda: Value(1e308, "p") + Value(1e308), OverflowError, ["+", "'p'", "its value = inf"]),
+        (lambda: Value(-1e308) - 1e308, OverflowError, ["-", "its value = -inf"]),
+        (lambda: Value(1e200) * Value(1e200, "q"), OverflowError, ["*", "'q'", "inf"]),
+        (lambda: Value(1e300) / Value(1e-10), OverflowError, ["/", "its value = inf"]),
+        # a finite value whose local derivative is not: -a / b**2 at b = 1e-160
+        (lambda: Value(1.0) / Value(1e-160, "tiny"), OverflowError, ["/", "'tiny'", "d/db = -inf"]),
+        (lambda: Value(5e-324).log(), OverflowError, ["log", "d/dx = inf"]),
+        (lambda: dot([Value(10.0), Value(1.0)], [1e308, 1e308]), OverflowError, ["drive", "inf"]),
     ],
 )
 def test_domain_errors_name_the_op_and_the_value(make, error, words):

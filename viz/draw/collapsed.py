@@ -30,18 +30,16 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
     names = dict(zip(map(id, order), node_names(order, digits, unicode)))
     show = pretty if unicode else number
     owner: dict[int, str] = {}  # id of a drive, activation or input node -> its drawing node
-    neurons: dict[tuple[int, int], dict[str, list[Value]]] = {}
+    neurons = network_neurons(order)
     inputs: dict[int, list[Value]] = {}
     for v in order:
         r = role(v.label)
-        if r is None:
-            continue
-        if r.kind == "x":
+        if r is not None and r.kind == "x":
             inputs.setdefault(r.j, []).append(v)
             owner[id(v)] = f"x{r.j}"
-        elif r.kind in ("z", "a"):
-            neurons.setdefault((r.layer, r.j), {"z": [], "a": []})[r.kind].append(v)
-            owner[id(v)] = f"n{r.layer}_{r.j}"
+    for (layer, j), nodes in neurons.items():
+        for v in nodes["z"] + nodes["a"]:
+            owner[id(v)] = f"n{layer}_{j}"
     if not neurons:
         raise ValueError(
             "collapse='neuron' needs a graph built by nn (drive nodes labelled z1^(1), z2^(1), ...): "
@@ -107,6 +105,22 @@ def draw_neurons(root: Value, *, rankdir: str = "LR", digits: int = DIGITS, titl
         cells.append(f'<TD><FONT COLOR="{NOTE}">{BEFORE_BACKWARD}</FONT></TD>')
     g.attr(label=heading(title, cells))
     return g
+
+
+def network_neurons(order: list[Value]) -> dict[tuple[int, int], dict[str, list[Value]]]:
+    """nn's neurons in a graph, by (layer, j): their drives (w·x+b nodes labelled z_j^(l)) and activations.
+
+    Only a real drive makes a neuron: a leaf or a product someone labelled z1^(1) does
+    not, so a graph without one cannot be collapsed (and draw_dot does not offer it).
+    """
+    neurons: dict[tuple[int, int], dict[str, list[Value]]] = {}
+    for v in order:
+        if v.op in DOT_OPS and (r := role(v.label)) is not None and r.kind == "z":
+            neurons.setdefault((r.layer, r.j), {"z": [], "a": []})["z"].append(v)
+    for v in order:
+        if (r := role(v.label)) is not None and r.kind == "a" and (r.layer, r.j) in neurons:
+            neurons[r.layer, r.j]["a"].append(v)
+    return neurons
 
 
 def _in_order(g: Drawing, columns: list[list[str]]) -> None:

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 
 from micrograd import Value, topological_order
 from viz.draw import graph_layout
-from viz.draw.collapsed import draw_neurons
+from viz.draw.collapsed import draw_neurons, network_neurons
 from viz.draw.graph_cards import ORDERED, STAND_INS, card, fields, heading, oval
 from viz.draw.render import Drawing
 from viz.draw.style import BEFORE_BACKWARD, COLOURS, FADED, FONT, HIGHLIGHT, INK, LABEL_PT, NODE_PT, NOTE
 from viz.notation.names import formula, leaf_kind, node_names
-from viz.notation.neurons import neuron_of, role
+from viz.notation.neurons import neuron_of
 from viz.notation.numbers import DIGITS, number, pretty
 from viz.notation.ops import DOT_OPS
 
@@ -161,7 +161,7 @@ def _collapsed(order: list[Value], collapse, max_nodes: int | None) -> str | Non
     if collapse in ("neuron", True):
         return ""
     count = len(order)
-    can = any((r := role(v.label)) is not None and r.kind in ("z", "a") for v in order)
+    can = bool(network_neurons(order))  # nn's drives: a z1^(1) label alone is not a neuron
     auto = collapse is None and can
     limit = max_nodes if max_nodes is not None else COLLAPSE_AT if auto else MAX_NODES
     if count <= limit:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from micrograd import Value
 from viz.draw import graph_layout
 from viz.draw.style import INK, LABEL_PT, NODE_PT, TITLE_PT
+from viz.notation.formulas import is_function, symbol
 from viz.notation.names import formula, typeset
 from viz.notation.numbers import pretty
 
-SYMBOLS = {"+": "+", "*": "×", "neg": "−( )", "exp": "exp", "log": "ln", "tanh": "tanh",
-           "sigmoid": "σ", "relu": "ReLU", "w·x+b": "w·x + b", "w·x": "w·x"}
+# an operator's symbol in its oval; a function (σ, ln, ReLU) shows its name from the op table
+SYMBOLS = {"+": "+", "*": "×", "neg": "−( )", "w·x+b": "w·x + b", "w·x": "w·x"}
 ORDERED = ("-", "/", "**")  # ops whose operands cannot be swapped: the oval names them
 STAND_INS = ("u", "v")  # an ordered op's operands when their names are too long for the oval
 OVAL_CHARS = 14  # an ordered op's oval spells out its operands up to this length
@@ -87,7 +88,7 @@ def oval(v: Value, args: list[str], unicode: bool) -> str:
         return formula(op, ["( )"], unicode) if unicode else f"( )^{k}"
     if not unicode:
         return op
-    return SYMBOLS.get(op, op)
+    return symbol(op)[0] if is_function(op) else SYMBOLS.get(op, op)
 
 
 def heading(title: str | None, cells: list[str]) -> str:

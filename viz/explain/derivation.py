@@ -9,6 +9,7 @@ delta_j^(l) = sum_k delta_k^(l+1) w_kj^(l+1) sigma'(z_j^(l)) and dL/dw_ji = delt
 from __future__ import annotations
 
 import re
+from typing import TypeAlias
 
 from micrograd import Value, topological_order
 from viz.explain.derivation_text import MAX_PATHS, Delta, Derivation, Factor
@@ -18,13 +19,28 @@ from viz.notation.neurons import adjoints, consumers, network_role, role
 from viz.notation.numbers import DIGITS
 from viz.notation.ops import DOT_OPS, definition, instance, local_template, partner
 
+MAX_NODES = 20_000  # a derivation of a bigger graph takes seconds and is past reading
+_Link: TypeAlias = "tuple[tuple[Value, int], _Link] | None"  # a path: its last step, then the rest
 
-def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: int = DIGITS) -> Derivation:
-    """The chain rule from `loss` to `wrt` (a Value or its label); str() gives Markdown+LaTeX or 'text'."""
+
+def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: int = DIGITS,
+               max_nodes: int | None = None) -> Derivation:
+    """The chain rule from `loss` to `wrt` (a Value or its label); str() gives Markdown+LaTeX or 'text'.
+
+    Its work grows in step with the graph's size; past max_nodes Values (MAX_NODES
+    unless given) it is an error, found after counting max_nodes of them, not all.
+    """
     if format not in ("markdown", "text"):
         raise ValueError(f"format must be 'markdown' (LaTeX maths) or 'text' (a terminal), got {format!r}")
     if not isinstance(loss, Value):
         raise TypeError(f"derivation needs the loss as a Value, got {type(loss).__name__}")
+    limit = MAX_NODES if max_nodes is None else max_nodes
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(f"max_nodes must be a whole number > 0, got {max_nodes!r}")
+    if _more_than(loss, limit):
+        raise ValueError(f"the loss's graph has more than max_nodes={limit} Values: derive on a "
+                         "smaller graph (one example, a smaller network), or pass a larger max_nodes "
+                         "to write it all")
     order = topological_order(loss)
     wrt = _find(wrt, order)
     names, latex = _names(order, digits)
@@ -39,6 +55,19 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
     definitions = [d for d in definitions if any(d)]
     return Derivation(loss, wrt, names, latex, paths, count, adj[id(wrt)], deltas, definitions, delta_input,
                       format, digits)
+
+
+def _more_than(root: Value, limit: int) -> bool:
+    """Whether the graph behind `root` has more than `limit` Values; it stops counting there."""
+    seen, todo = {id(root)}, [root]
+    while todo:
+        for u in todo.pop().inputs:
+            if id(u) not in seen:
+                seen.add(id(u))
+                if len(seen) > limit:
+                    return True
+                todo.append(u)
+    return False
 
 
 def _find(wrt: Value | str, order: list[Value]) -> Value:
@@ -80,17 +109,25 @@ def _count_paths(order: list[Value], wrt: Value, on: set[int]) -> int:
 
 
 def _paths(loss: Value, wrt: Value, on: set[int]) -> list[list[tuple[Value, int]]]:
-    """Each path from loss down to wrt as [(node, input position), ...], loss first."""
+    """Each path from loss down to wrt as [(node, input position), ...], loss first.
+
+    A growing path is a linked list ((node, position), the path above it), written out
+    once it reaches wrt: a chain of n nodes costs n steps, not the n²/2 of copying it.
+    """
     found: list[list[tuple[Value, int]]] = []
-    stack: list[tuple[Value, list[tuple[Value, int]]]] = [(loss, [])]
+    stack: list[tuple[Value, _Link]] = [(loss, None)]
     while stack:
-        node, path = stack.pop()
+        node, link = stack.pop()
         if node is wrt:
-            found.append(path)
+            path = []
+            while link is not None:
+                step, link = link
+                path.append(step)
+            found.append(path[::-1])
             continue
         for position in reversed(range(len(node.inputs))):
             if id(node.inputs[position]) in on:
-                stack.append((node.inputs[position], path + [(node, position)]))
+                stack.append((node.inputs[position], ((node, position), link)))
     return found
 
 

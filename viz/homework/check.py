@@ -1,57 +1,48 @@
-"""`micrograd check PROBLEM ANSWERS`: mark a student's numbers, and say where a wrong one comes from.
+"""`micrograd check PROBLEM ANSWERS`: mark a student's numbers, and say truthfully where a wrong one is from.
 
-An answers file has one `name = number` per line (`#` starts a comment); a line
-`[pass 2]` makes the names below it refer to forward pass 2 (after one update):
+An answers file has one `name = number` per line (`#` starts a comment). `[pass 2]`
+makes the names below it refer to forward pass 2 (after one update); in a problem of
+several examples `[example 2]` (or `[pass 2, example 2]`) makes them refer to example 2:
 
     a2^(1) = 0.999          # a value: x1, w12^(1), z1^(2), a1^(1), y_hat, loss, h1, Div ...
-    dL/dw11^(2) = -0.0464   # a gradient; also delta1^(2) (= dL/dz1^(2)) and dDiv/dw1
+    dL/dw11^(2) = -0.0464   # a gradient: dL/d any value (dL/dy_hat, dL/da1^(1), dDiv/dx1)
+    delta1^(2) = -0.0925    # = dL/dz1^(2)
+    sigmoid'(z1^(2)) = 0.1  # a local derivative: also tanh'(z), relu'(z), f'(z), da1^(1)/dz1^(1)
+    Δw11^(2) = 0.0927       # what the update adds (new - old); also `Delta w11^(2)`
     new w11^(2) = 2.0927    # a parameter after this pass's update
 
-A number is right when it is the exact value rounded to the decimals written. A
-wrong one is traced back: the earliest wrong answers it was computed from are
-named, and it is recomputed from the student's own earlier numbers (see
-viz.homework.replay); if that gives the number written, to within one unit in its last
-digit, the student's own rounding of those numbers explains it.
+Under `[example k]`, `loss` is that example's loss and dL/d... its gradients (for a
+parameter: that example's share); outside, they are the total's.
+
+A number is right when it is the exact value rounded to the decimals written. A wrong
+one is recomputed from the student's own earlier numbers (viz.homework.replay), and the
+verdict says what that shows:
+- carried: the recomputation gives the number written, and a wrong answer flows into it
+  through the graph; that answer is named;
+- rounding: the recomputation gives the number written from answers that are all right:
+  the student's own rounding of them explains it;
+- cut: the recomputation, cut off instead of rounded (wrong answers it used are named);
+- sign, convention: it is the recomputation with the other sign, or under another
+  convention (the loss with or without ½, a sum for a mean, delta = -dL/dz, Δw as the
+  amount taken away, a bias on a constant input -1), or an update up the gradient;
+- wrong: none of these; the slip is in this step.
+A line that cannot be marked (an unknown name, a number that is not one) is a warning
+with its line number; the other lines are still marked.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
-import pathlib
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
+from nn import labels as notation
+from viz.homework.answers import Answer, AnswersError, catalogue, parse_answers, read_answers, resolve
 from viz.homework.problem import Problem
-from viz.homework.replay import Key, graph_of, passes, replay
+from viz.homework.replay import Flat, Key, graph_of, replay
 
-_LINE = re.compile(r"^(?P<name>[^=]+?)\s*=\s*(?P<number>\S+)$")
-_SECTION = re.compile(r"^\[\s*pass\s+(\d+)\s*\]$")
-
-
-class AnswersError(ValueError):
-    """An answers file that cannot be read; the message names the file, the line and what was expected."""
-
-
-@dataclass
-class Answer:
-    """One number a student wrote down."""
-
-    name: str          # as written: 'dL/dw11^(2)'
-    text: str          # the number as written: '-0.04635772'
-    line: int
-    key: Key           # (pass, kind, label); until resolve() gives the rest, (pass, '', '')
-
-    @property
-    def value(self) -> float:
-        return float(self.text)
-
-    @property
-    def decimals(self) -> int:
-        """How many decimal places the number was written with (1.2e-3 has 4)."""
-        exponent = Decimal(self.text).as_tuple().exponent
-        return -exponent if isinstance(exponent, int) else 0
+__all__ = ["Answer", "AnswersError", "Verdict", "catalogue", "check", "parse_answers", "read_answers",
+           "report", "resolve"]
 
 
 @dataclass
@@ -61,211 +52,183 @@ class Verdict:
     answer: Answer
     exact: float
     right: bool
-    causes: list[Answer] = field(default_factory=list)  # the earliest wrong answers it was computed from
+    kind: str = "right"   # right, carried, rounding, cut, sign, convention, wrong; unmarked (a warning)
+    causes: list[Answer] = field(default_factory=list)  # the wrong answers it was computed from
     recomputed: float | None = None                     # from the student's own earlier numbers
-    explained: bool = False                             # the student's rounding explains it
     hint: str = ""
+
+    @property
+    def explained(self) -> bool:
+        """The student's own numbers give the one written: the step is right (carried, or rounding)."""
+        return self.kind in ("carried", "rounding")
 
     def line(self) -> str:
         """The verdict for a terminal: one line if right; if wrong, a second line says why."""
         a = self.answer
+        if self.kind == "unmarked":
+            return f"?      line {a.line}: {a.name} = {a.text}: {self.hint} (not marked)"
         head = f"{'ok   ' if self.right else 'WRONG'}  {a.name} = {a.text}"
         if self.right:
             return head
         why = []
         if self.causes:
             names = ", ".join(f"{c.name} = {c.text}" for c in self.causes)
-            why.append(f"computed from {names}, which {'is' if len(self.causes) == 1 else 'are'} wrong")
-        if self.explained:
-            whose = "and that explains it" if self.causes else "your rounding of earlier numbers explains it"
-            why.append(f"{whose}: from your own numbers it comes to {self.recomputed:.10g}")
-        elif self.recomputed is not None and not self.hint:
-            why.append(f"the slip is in this step: from your own numbers it would be {self.recomputed:.10g}")
+            which = "is" if len(self.causes) == 1 else "are"
+            tail = {"carried": "and that explains it", "cut": "and that explains it but for the last digit"}
+            but = tail.get(self.kind, "but that does not explain it")
+            why.append(f"computed from {names}, which {which} wrong, {but}")
+        mine = f"{self.recomputed:.10g}" if self.recomputed is not None else ""
+        if self.kind == "carried":
+            why[-1] += f": from your own numbers it comes to {mine}"
+        elif self.kind == "rounding":
+            why.append("your rounding of earlier numbers explains it: "
+                       f"from your own numbers it comes to {mine}")
         if self.hint:
             why.append(self.hint)
         text = f"{head}   exact {_shown(self.exact, a.decimals)} ({self.exact:.12g})"
-        return text + ("\n         " + ", ".join(why) if why else "")
-
-
-def read_answers(path: str | pathlib.Path) -> list[Answer]:
-    """Read an answers file (see the module docstring)."""
-    path = pathlib.Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise AnswersError(f"{path}: cannot read the answers file ({error.strerror or error})") from None
-    return parse_answers(lines, str(path))
-
-
-def parse_answers(lines: list[str], where: str = "<answers>") -> list[Answer]:
-    """The answers in `lines`, each with its pass: (pass, 'name', number text)."""
-    answers, current = [], 1
-    for number, raw in enumerate(lines, 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        section = _SECTION.match(line)
-        if section:
-            current = int(section[1])
-            continue
-        m = _LINE.match(line)
-        if not m or not _is_number(m["number"]):
-            raise AnswersError(
-                f"{where}, line {number}: expected `name = number` (e.g. `y_hat = 0.1196`) or `[pass 2]`, "
-                f"got {raw.strip()!r}"
-            )
-        answers.append(Answer(m["name"].strip(), m["number"], number, (current, "", "")))
-    return answers
-
-
-def resolve(answers: list[Answer], problem: Problem) -> None:
-    """Give each answer its key (pass, kind, label); unknown names are an error that lists the known ones."""
-    if len(problem.x) > 1:
-        count = len(problem.x)
-        raise AnswersError(f"{problem.path}: check works on problems with one example; this one has {count}")
-    order, loss, params = graph_of(problem)
-    labels = {v.label for v in order if v.label}
-    aliases = {"loss": loss.label, "L": loss.label}
-    outputs = _outputs(problem, order)
-    for k, y in enumerate(outputs, 1):
-        aliases[f"y_hat{k}"] = y
-        aliases["y_hat" if len(outputs) == 1 else f"y_hat_{k}"] = y
-    total = passes(problem)
-    for a in answers:
-        n = a.key[0]
-        if not 1 <= n <= total:
-            raise AnswersError(f"line {a.line}: there is no [pass {n}]: this problem has passes 1 to {total}")
-        a.key = _key(a.name, n, labels, aliases, params, loss.label, problem)
-    seen: dict[Key, Answer] = {}
-    for a in answers:
-        if a.key in seen:
-            first = seen[a.key]
-            raise AnswersError(
-                f"line {a.line}: `{a.name}` is the same value as `{first.name}` on line {first.line}"
-            )
-        seen[a.key] = a
+        return text + ("\n         " + "; ".join(why) if why else "")
 
 
 def check(problem: Problem, answers: list[Answer]) -> list[Verdict]:
-    """A verdict for every answer, in the order given."""
-    resolve(answers, problem)
-    tracked = {a.key for a in answers}
-    exact, sources = replay(problem, {}, tracked)
-    given = {a.key: a.value for a in answers}
-    student, _ = replay(problem, given, tracked)
-    by_key = {a.key: a for a in answers}
-    nodes = {v.label: v for v in graph_of(problem)[0] if v.label}
-    verdicts = {}
-    for a in answers:
-        truth = exact[a.key]
-        verdicts[a.key] = Verdict(a, truth, _rounds_to(truth, a))
-    for key, v in verdicts.items():
-        if v.right:
-            continue
-        wrong = [k for k in sources[key] if not verdicts[k].right]
-        v.causes = [by_key[k] for k in wrong if all(verdicts[j].right for j in sources[k])]
-        v.causes.sort(key=lambda c: c.line)
-        if sources[key]:
-            v.recomputed = student[key]
-            off = abs(v.recomputed - v.answer.value)
-            # within one unit of the last digit (students round as they go), and nearer than the exact value
-            unit = 10.0 ** -v.answer.decimals
-            v.explained = off <= unit * (1 + 1e-9) and off < abs(v.exact - v.answer.value)
-        v.hint = _hint(v, _made_by(nodes.get(key[2]), key, by_key) if key[1] == "data" else "")
-    return [verdicts[a.key] for a in answers]
+    """A verdict for every answer, in the order given (a line that cannot be marked: kind 'unmarked')."""
+    flat = graph_of(problem)
+    resolve(answers, problem, flat)
+    marked = [a for a in answers if not a.problem]
+    tracked = {a.key for a in marked}
+    upto = max((a.key[0] for a in marked), default=1)
+    exact, sources = replay(problem, {}, tracked, upto)
+    student, _ = replay(problem, {a.key: a.value for a in marked}, tracked, upto)
+    by_key = {a.key: a for a in marked}
+    verdicts: dict[Key, Verdict] = {}
+    for key in (k for k in exact if k in by_key):  # in the order of the computation: causes come first
+        a = by_key[key]
+        v = Verdict(a, a.sign * exact[key], _rounds_to(exact[key], a.value, a.decimals))
+        if not v.right:
+            _diagnose(v, [verdicts[k] for k in sources[key]], student, problem, len(flat.losses),
+                      _made_by(flat, key, by_key))
+        verdicts[key] = v
+    return [verdicts[a.key] if not a.problem else Verdict(a, math.nan, False, "unmarked", hint=a.problem)
+            for a in answers]
 
 
 def report(verdicts: list[Verdict], title: str = "") -> str:
-    """The verdicts as lines of text, with a count first."""
-    wrong = sum(not v.right for v in verdicts)
+    """The verdicts as text: a count, the lines that could not be marked, then each answer."""
+    marked = [v for v in verdicts if v.kind != "unmarked"]
+    wrong = sum(not v.right for v in marked)
     head = f"{title}: " if title else ""
-    lines = [f"{head}{len(verdicts)} answers, {len(verdicts) - wrong} right, {wrong} wrong"]
+    skipped = len(verdicts) - len(marked)
+    lines = [f"{head}{len(marked)} answers, {len(marked) - wrong} right, {wrong} wrong"
+             + (f", {skipped} line(s) not marked" if skipped else "")]
+    lines += [f"  warning: {v.line()[7:]}" for v in verdicts if v.kind == "unmarked"]
     current = None
-    for v in verdicts:
-        if v.answer.key[0] != current:
-            current = v.answer.key[0]
-            lines.append(f"[pass {current}]")
+    for v in marked:
+        n, example = v.answer.key[0], v.answer.key[3]
+        if (n, example) != current:
+            current = (n, example)
+            lines.append(f"[pass {n}, example {example}]" if example else f"[pass {n}]")
         lines.append("  " + v.line())
     return "\n".join(lines) + "\n"
 
 
-def _key(name: str, n: int, labels: set[str], aliases: dict[str, str], params: set[str], loss: str,
-         problem: Problem) -> Key:
-    compact = name.replace(" ", "").replace("∂", "d")
-    if compact.startswith("new") and name.split()[0] == "new":
-        label = aliases.get(name[3:].strip(), name[3:].strip())
-        if label not in params:
-            known = ", ".join(sorted(params))
-            raise AnswersError(f"`{name}`: only a parameter is updated; parameters: {known}")
-        if problem.lr is None:
-            raise AnswersError(f"`{name}`: the problem has no learning rate, so nothing is updated")
-        return (n, "new", label)
-    m = re.fullmatch(r"delta(\d+)\^\((\d+)\)", compact)
-    if m:
-        return (n, "grad", _known(f"z{m[1]}^({m[2]})", labels, name, aliases))
-    m = re.fullmatch(r"d(?P<of>[^/]+)/d(?P<by>.+)", compact)
-    if m and (m["of"] in ("L", "l", "loss", loss) or aliases.get(m["of"]) == loss):
-        by = aliases.get(m["by"], m["by"])
-        return (n, "grad", _known(by, labels, name, aliases))
-    return (n, "data", _known(aliases.get(compact, compact), labels, name, aliases))
+def _diagnose(v: Verdict, sources: list[Verdict], student: dict[Key, float], problem: Problem,
+              several: int, made_by: str) -> None:
+    """Why a wrong answer is wrong: carried, rounding, cut, sign, convention or wrong (module docstring)."""
+    a = v.answer
+    mine = student[a.key]
+    v.recomputed = a.sign * mine if sources else None  # as the student writes it
+    # the wrong answers its error starts from; one whose own step is right (or only cut off) passes it on
+    v.causes = sorted((s.answer for s in sources if not s.right and not s.explained
+                       and not (s.kind == "cut" and s.causes)), key=lambda c: c.line)
+    d = a.decimals
+    if sources and _rounds_to(mine, a.value, d):
+        v.kind = "carried" if v.causes else "rounding"
+        return
+    if math.isclose(math.trunc(mine * 10**d) / 10**d, a.value, abs_tol=10.0 ** -(d + 3)):
+        v.kind = "cut"
+        places = f"{d} decimal{'s' if d != 1 else ''}"
+        v.hint = f"{a.text} is {made_by}{mine:.12g} cut off at {places}; rounded, it is {_shown(mine, d)}"
+        return
+    v.kind, v.hint = _other_way(a, mine, student, problem, several)
+    if v.kind == "wrong":
+        v.hint = _slip(a, mine, bool(sources))
 
 
-def _known(label: str, labels: set[str], name: str, aliases: dict[str, str]) -> str:
-    if label in labels:
-        return label
-    close = difflib.get_close_matches(label, sorted(labels | set(aliases)), n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; names: {', '.join(sorted(labels))}"
-    raise AnswersError(f"`{name}` names no value of this problem{hint}")
+def _other_way(a: Answer, mine: float, student: dict[Key, float], problem: Problem, several: int
+               ) -> tuple[str, str]:
+    """('sign' or 'convention', why) if the number is `mine` written another way, else ('wrong', '')."""
+    n, kind, label, example = a.key
+    d = a.decimals
+    if kind == "new":  # p + lr * g: the update went up the gradient
+        old = student[(n, "data", label, 0)]
+        if _rounds_to(2 * old - mine, a.value, d) and not math.isclose(old, mine):
+            return "sign", (f"that is the update with the sign flipped: {label} - lr · dL/d{label} "
+                            f"gives {mine:.10g}")
+    if mine != 0 and _rounds_to(-mine, a.value, d):
+        if kind == "grad" and re.match(r"(?:delta|δ)", a.name):
+            return "convention", (f"that is -dL/d{label}: the sheets' delta = -dE/dz; here delta is dL/dz "
+                                  f"= {mine:.10g}")
+        if kind == "change":
+            return "convention", (f"that is lr · dL/d{label}, the amount taken away; here Δ is what the "
+                                  f"update adds, new {label} - {label} = {mine:.10g}")
+        if (notation.parse(label) or ("",))[0] == "b":
+            return "convention", (f"that is a bias on a constant input -1 (z = w·x - b); here z = w·x + b, "
+                                  f"which gives {mine:.10g}")
+        return "sign", f"the sign is flipped: from your own numbers it is {mine:.10g}"
+    if kind in ("grad", "change") or (kind == "data" and label.startswith("loss")):
+        for factor, why in _conventions(problem, several if example == 0 else 1):
+            if mine != 0 and _rounds_to(factor * mine, a.value, d):
+                return "convention", f"{why}; with this problem's it is {mine:.10g}"
+    return "wrong", ""
 
 
-def _outputs(problem: Problem, order) -> list[str]:
-    if problem.graph is not None:
-        return [problem.graph.output] if problem.graph.output else []
-    named = [v.label for v in order if v.label.startswith("y_hat")]
-    if named:
-        return named
-    last = len(problem.layers)
-    count = len(problem.layers[-1].weights)
-    kind = "z" if problem.layers[-1].activation == "linear" else "a"
-    return [f"{kind}{j}^({last})" for j in range(1, count + 1)]
+def _conventions(problem: Problem, examples: int) -> list[tuple[float, str]]:
+    """(factor, why) for the other conventions a sheet may use: the number written is factor * ours."""
+    out = []
+    if problem.loss == "half-squared-error":
+        out.append((2.0, "that is twice it: the loss without the ½, Σ(t - y)²; this problem's has the ½"))
+    elif problem.loss in ("squared-error", "mean-squared-error"):
+        out.append((0.5, "that is half of it: the loss with a ½, ½Σ(t - y)²; this problem's has none"))
+    if examples > 1 and problem.reduction == "mean":
+        out.append((float(examples), f"that is the sum over the {examples} examples; this problem takes "
+                    "their mean (reduction = \"mean\")"))
+    elif examples > 1:
+        out.append((1.0 / examples, f"that is the mean over the {examples} examples; this problem sums them "
+                    "(reduction = \"sum\")"))
+    return out
 
 
-def _rounds_to(exact: float, a: Answer) -> bool:
-    """Is the number written the exact value rounded to as many decimals as it has?"""
-    return abs(exact - a.value) <= 0.5 * 10.0 ** -a.decimals * (1 + 1e-9) + 1e-12
-
-
-def _made_by(node, key: Key, by_key: dict) -> str:
-    """'sigmoid(24) = ' for a value a function made from one named input, in the student's numbers."""
-    if node is None or node.op not in ("sigmoid", "tanh", "relu", "exp", "log") or not node.inputs[0].label:
-        return ""
-    source = node.inputs[0]
-    given = by_key.get((key[0], "data", source.label))
-    return f"{node.op}({given.text if given else f'{source.data:.10g}'}) = "
-
-
-def _hint(v: Verdict, made_by: str = "") -> str:
-    a, d = v.answer, v.answer.decimals
-    if v.causes or v.explained:
-        return ""
-    cut = math.trunc(v.exact * 10**d) / 10**d
-    if math.isclose(cut, a.value, abs_tol=10.0 ** -(d + 3)):
-        exact = f"{made_by}{v.exact:.12g}"
-        return f"{a.text} is {exact} cut off at {d} decimals; rounded, it is {_shown(v.exact, d)}"
-    right = _shown(v.exact, d)
+def _slip(a: Answer, mine: float, own: bool) -> str:
+    """A hint for a slip in this step: two digits swapped, or what the student's own numbers give."""
+    right = _shown(mine, a.decimals)
     if len(right) == len(a.text) and sorted(right) == sorted(a.text):
         diff = [k for k, (x, y) in enumerate(zip(right, a.text)) if x != y]
         if len(diff) == 2 and diff[1] == diff[0] + 1:
             return f"two digits look swapped ({right})"
+    if own:
+        return f"the slip is in this step: from your own numbers it would be {mine:.10g}"
     return ""
+
+
+def _made_by(flat: Flat, key: Key, by_key: dict[Key, Answer]) -> str:
+    """'sigmoid(24) = ' for a value a function made from one named input, in the student's numbers."""
+    n, kind, label, example = key
+    node = next((k for k, v in enumerate(flat.order) if v.label == label and flat.example[k] == example),
+                None)
+    if kind != "data" or node is None or flat.order[node].op not in ("sigmoid", "tanh", "relu", "exp", "log"):
+        return ""
+    source = flat.order[flat.inputs[node][0]]
+    if not source.label:
+        return ""
+    given = by_key.get((n, "data", source.label, example))
+    return f"{flat.order[node].op}({given.text if given else f'{source.data:.10g}'}) = "
+
+
+def _rounds_to(exact: float, value: float, decimals: int) -> bool:
+    """Is `value` the number `exact` rounded to `decimals` places?"""
+    return abs(exact - value) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12
 
 
 def _shown(x: float, decimals: int) -> str:
     return f"{x:.{decimals}f}"
 
 
-def _is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(Decimal(text)))
-    except (InvalidOperation, ValueError):
-        return False

@@ -20,6 +20,23 @@ LAYOUTS = {
     "in_out": "weights[i][j]: the documents' W^T x: row 0 holds the biases, row i the weights "
     "of input i, column j is neuron j",
 }
+OPTIMIZERS = ("sgd", "adam")
+MODES = {
+    "batch": "every step: all examples, one update from the sum (or mean) of their losses",
+    "online": "every step: the next example only, in order, one update from its loss",
+}
+DECAY_FORMS = {  # the penalty added to the loss -> its gradient
+    "1/2 lambda sum w^2": "gradient lambda w (torch.optim's weight_decay = lambda)",
+    "lambda sum w^2": "gradient 2 lambda w",
+}
+DELTA_SIGNS = ("dL/dz", "-dL/dz")
+ERROR_SIGNS = ("y - t", "t - y")
+UPDATE_FORMS = {
+    "subtract": "w <- w - eta * dL/dw",
+    "delta": "Delta w = -eta * dL/dw, then w <- w + Delta w",
+}
+
+
 class ProblemError(ValueError):
     """A problem file that cannot be used; the message says where and what was expected."""
 
@@ -31,6 +48,27 @@ class Layer:
     activation: str
     weights: list[list[float]]
     biases: list[float] | None
+    shared_bias: bool = False  # one bias for all the layer's neurons (biases then all equal)
+
+
+@dataclass
+class Optimizer:
+    """The update rule: plain SGD, SGD with momentum, or Adam, as torch.optim computes them."""
+
+    name: str = "sgd"
+    momentum: float = 0.0                       # sgd: v <- momentum * v + g, w <- w - lr * v
+    betas: tuple[float, float] = (0.9, 0.999)   # adam: the decay rates of m and v
+    eps: float = 1e-8                           # adam: added to sqrt(v_hat)
+
+
+@dataclass
+class Conventions:
+    """How the sheet writes its numbers; the solution writes them the same way (the maths is unchanged)."""
+
+    delta: str = "dL/dz"        # or "-dL/dz": then delta = (t - y) f'(z) and dL/dw = -delta a
+    error: str | None = None    # "t - y" or "y - t": the output error is shown under that name, e
+    bias_input: float | None = None  # 1 or -1: each bias is the weight w_j0 of a constant input x_0
+    update: str = "subtract"    # or "delta": Delta w = -eta g is shown, then w + Delta w
 
 
 @dataclass
@@ -60,6 +98,23 @@ class Problem:
     steps: int = 1
     reduction: str = "sum"
     layout: str = "out_in"  # how the file wrote the weights (the solution shows them the same way)
+    optimizer: Optimizer = field(default_factory=Optimizer)
+    weight_decay: float = 0.0     # lambda of the L2 penalty added to the loss
+    decay_form: str = "1/2 lambda sum w^2"  # one of DECAY_FORMS
+    decay_biases: bool = False    # whether the penalty also takes the biases (torch's weight_decay does)
+    mode: str = "batch"           # one of MODES
+    conventions: Conventions = field(default_factory=Conventions)
+    differs: list[str] = field(default_factory=list)  # where the source document's numbers differ, and why
+
+    @property
+    def decay_factor(self) -> float:
+        """c in the penalty's gradient c * lambda * w: 1 for 1/2 lambda sum w^2, 2 for lambda sum w^2."""
+        return 1.0 if self.decay_form == "1/2 lambda sum w^2" else 2.0
+
+    def examples_of(self, step: int) -> list[int]:
+        """The (0-based) examples step `step` (from 1) uses: all of them, or online the next one in order."""
+        count = len(self.x) if self.graph is None else 1
+        return [(step - 1) % count] if self.mode == "online" else list(range(count))
 
     @property
     def nin(self) -> int:

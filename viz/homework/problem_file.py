@@ -20,12 +20,31 @@ else:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
 
 from viz.homework import formula
-from viz.homework.problem import ACTIVATIONS, LAYOUTS, LOSSES, Graph, Layer, Problem, ProblemError
+from viz.homework.problem import (
+    ACTIVATIONS,
+    DECAY_FORMS,
+    DELTA_SIGNS,
+    ERROR_SIGNS,
+    LAYOUTS,
+    LOSSES,
+    MODES,
+    OPTIMIZERS,
+    UPDATE_FORMS,
+    Conventions,
+    Graph,
+    Layer,
+    Optimizer,
+    Problem,
+    ProblemError,
+)
 
-TOP_KEYS = ("title", "source", "x", "target", "loss", "lr", "steps", "reduction", "network", "layer", "graph",
-            "variants")  # a class's [variants]: read by viz.homework.variant_spec, ignored here
-NETWORK_KEYS = ("layout", "activation", "bias", "weights", "biases")
-LAYER_KEYS = ("neurons", "activation", "bias", "weights", "biases")
+TOP_KEYS = ("title", "source", "x", "target", "loss", "lr", "steps", "reduction", "mode", "optimizer",
+            "momentum", "betas", "eps", "weight_decay", "weight_decay_form", "decay_biases", "conventions",
+            "differs", "network", "layer", "graph",
+            "variants")  # [variants] belongs to viz.homework's variants module: accepted, not read here
+NETWORK_KEYS = ("layout", "activation", "bias", "shared_bias", "weights", "biases")
+LAYER_KEYS = ("neurons", "activation", "bias", "shared_bias", "weights", "biases")
+CONVENTION_KEYS = ("delta", "error", "bias_input", "update")
 GRAPH_KEYS = ("inputs", "parameters", "formulas", "loss", "output")
 PROBLEMS = pathlib.Path(__file__).with_name("problems")
 
@@ -62,12 +81,27 @@ def parse(data: dict, path: str = "<problem>") -> Problem:
     problem.lr = where.number(data, "lr", default=None)
     problem.steps = where.count(data, "steps", default=1)
     problem.reduction = where.choice(data, "reduction", ("sum", "mean"), default="sum")
+    problem.mode = where.choice(data, "mode", tuple(MODES), default="batch")
     if problem.steps > 1 and problem.lr is None:
         where.fail("steps", f"{problem.steps} steps need a learning rate: add `lr = ...`")
+    problem.optimizer = _optimizer(data, problem.lr, where)
+    _decay(data, problem, where)
+    problem.conventions = _conventions(data, where)
+    problem.differs = _differs(data, where)
     if "graph" in data:
         for key in ("network", "layer", "x", "target", "loss"):
             if key in data:
                 where.fail(key, "not used with [graph]: a graph's inputs, targets and loss are in [graph]")
+        if "weight_decay" in data:
+            where.fail("weight_decay", 'a network ([[layer]]); a [graph] writes its penalty as a formula, '
+                       'e.g. L = "E + 0.005*(w1**2 + w2**2)"')
+        if problem.mode == "online":
+            where.fail("mode", "'online' takes the examples in x one at a time; a [graph] has one example")
+        c = problem.conventions
+        for key, value in (("delta", c.delta != "dL/dz"), ("error", c.error), ("bias_input", c.bias_input)):
+            if value:
+                where.fail(f"conventions.{key}",
+                           "only for a network ([[layer]]): a [graph] names its own values")
         problem.graph = _graph(data["graph"], where)
         problem.loss = problem.graph.loss
         return problem
@@ -78,7 +112,15 @@ def parse(data: dict, path: str = "<problem>") -> Problem:
     problem.target = _examples(data, "target", where)
     if len(problem.x) != len(problem.target):
         where.fail("target", f"{len(problem.target)} target(s) for {len(problem.x)} example(s) in x")
+    _inputs_fit(data, len(problem.x[0]), where)
     problem.layers, problem.layout = _layers(data, len(problem.x[0]), where)
+    if "steps" not in data and problem.mode == "online" and problem.lr is not None:
+        problem.steps = len(problem.x)  # one pass over the examples, one update each
+    has_bias = problem.layers[0].biases is not None
+    if problem.conventions.bias_input is not None and not has_bias:
+        where.fail("conventions.bias_input", "a network with biases: this one has bias = false")
+    if problem.decay_biases and not has_bias:
+        where.fail("decay_biases", "a network with biases: this one has bias = false")
     nout = len(problem.layers[-1].weights)
     for row in problem.target:
         if len(row) != nout:
@@ -105,8 +147,17 @@ def _layers(data: dict, nin: int, where: _Where) -> tuple[list[Layer], str]:
         has_bias = merged.get("bias", True)
         if not isinstance(has_bias, bool):
             where.fail(prefix + "bias", f"true or false (whether the layer has biases), got {has_bias!r}")
+        shared = merged.get("shared_bias", False)
+        if not isinstance(shared, bool):
+            where.fail(prefix + "shared_bias",
+                       f"true or false (one bias for all the layer's neurons), got {shared!r}")
+        if shared and not has_bias:
+            where.fail(prefix + "shared_bias", "a layer with a bias: this one has bias = false")
         weights, biases = _weights(merged, layout, has_bias, nin, neurons, where, prefix)
-        layers.append(Layer(act, weights, biases))
+        if shared and biases is not None and len(set(biases)) > 1:
+            where.fail(prefix + "biases",
+                       f"one number: the layer shares one bias (shared_bias = true), got {biases}")
+        layers.append(Layer(act, weights, biases, shared))
         nin = neurons
     return layers, layout
 
@@ -148,6 +199,86 @@ def _weights(table: dict, layout: str, has_bias: bool, nin: int, nout: int, wher
     if not isinstance(b, list) or len(b) != nout or not all(_is_number(v) for v in b):
         where.fail(prefix + "biases", f"{nout} number(s), one per neuron, or one number for all, got {b!r}")
     return weights, [float(v) for v in b]
+
+
+def _optimizer(data: dict, lr: float | None, where: _Where) -> Optimizer:
+    """optimizer = "sgd" (with momentum) or "adam" (with betas and eps), checked against each other."""
+    name = where.choice(data, "optimizer", OPTIMIZERS, default="sgd")
+    own = {"sgd": ("momentum",), "adam": ("betas", "eps")}
+    for key in ("momentum", "betas", "eps"):
+        if key in data and key not in own[name]:
+            other = "sgd" if name == "adam" else "adam"
+            where.fail(key, f"a key of optimizer = {other!r}; this file's optimizer is {name!r}")
+    if lr is None:
+        for key in ("optimizer", "momentum", "betas", "eps"):
+            if key in data:
+                where.fail(key, "a learning rate with it: an optimizer acts in updates; add `lr = ...`")
+    result = Optimizer(name)
+    if "momentum" in data:
+        result.momentum = where.fraction(data, "momentum")
+    if "betas" in data:
+        betas = data["betas"]
+        if not (isinstance(betas, list) and len(betas) == 2
+                and all(_is_number(b) and 0 <= b < 1 for b in betas)):
+            where.fail("betas", f"two numbers in [0, 1), [beta1, beta2], e.g. [0.9, 0.999]; got {betas!r}")
+        result.betas = (float(betas[0]), float(betas[1]))
+    if "eps" in data:
+        result.eps = float(where.number(data, "eps", default=None) or 0.0)
+    return result
+
+
+def _decay(data: dict, problem: Problem, where: _Where) -> None:
+    """weight_decay (lambda), the penalty's form stated in weight_decay_form, and decay_biases."""
+    if "weight_decay" not in data:
+        for key in ("weight_decay_form", "decay_biases"):
+            if key in data:
+                where.fail(key, "a penalty to describe: add `weight_decay = lambda` (e.g. 0.01)")
+        return
+    value = data["weight_decay"]
+    if not _is_number(value) or value < 0:
+        where.fail("weight_decay", f"a number >= 0 (the L2 penalty's lambda), got {value!r}")
+    forms = " or ".join(f"{k!r} ({v})" for k, v in DECAY_FORMS.items())
+    if "weight_decay_form" not in data:
+        where.fail("weight_decay_form", f"which penalty lambda = {value} is the lambda of: {forms}")
+    problem.weight_decay = float(value)
+    problem.decay_form = where.choice(data, "weight_decay_form", tuple(DECAY_FORMS), default=None)
+    biases = data.get("decay_biases", False)
+    if not isinstance(biases, bool):
+        where.fail("decay_biases",
+                   f"true (the penalty takes the biases too) or false (weights only), got {biases!r}")
+    problem.decay_biases = biases
+
+
+def _conventions(data: dict, where: _Where) -> Conventions:
+    """[conventions]: how the sheet writes delta, the error, a bias and the update."""
+    table = data.get("conventions", {})
+    if not isinstance(table, dict):
+        where.fail("conventions", "a table: [conventions] with delta, error, bias_input, update")
+    where.known(table, CONVENTION_KEYS, "conventions.")
+    result = Conventions()
+    result.delta = where.choice(table, "delta", DELTA_SIGNS, default="dL/dz", prefix="conventions.")
+    if "error" in table:
+        result.error = where.choice(table, "error", ERROR_SIGNS, default=None, prefix="conventions.")
+    if "bias_input" in table:
+        value = table["bias_input"]
+        if not _is_number(value) or value not in (1, -1):
+            where.fail("conventions.bias_input",
+                       f"1 or -1 (the constant input x0 whose weight is the bias), got {value!r}")
+        result.bias_input = float(value)
+    result.update = where.choice(table, "update", tuple(UPDATE_FORMS), default="subtract",
+                                 prefix="conventions.")
+    return result
+
+
+def _differs(data: dict, where: _Where) -> list[str]:
+    """differs: where the source document's numbers are not the exact ones, one sentence each."""
+    value = data.get("differs", [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        where.fail("differs",
+                   f"a list of sentences in quotes, one per place the document differs, got {value!r}")
+    return [v.strip() for v in value]
 
 
 def _graph(table: object, where: _Where) -> Graph:
@@ -195,6 +326,25 @@ def _graph(table: object, where: _Where) -> Graph:
             where.fail(f"graph.formulas.{name}", f"a new name: {name!r} is defined already")
         defined.add(name)
     return Graph(values["inputs"], values["parameters"], values["formulas"], loss, output)
+
+
+def _inputs_fit(data: dict, nin: int, where: _Where) -> None:
+    """x and the first layer's weights disagree on the inputs: say so on x, naming both ways to fix it."""
+    net = data.get("network")
+    first = data["layer"][0] if isinstance(data["layer"], list) and data["layer"] else None
+    table: dict = {**(net if isinstance(net, dict) else {}), **(first if isinstance(first, dict) else {})}
+    rows = table.get("weights")
+    if not (isinstance(rows, list) and rows and all(isinstance(r, list) and r for r in rows)):
+        return  # one number for every weight, or a malformed matrix that _weights reports
+    if len({len(r) for r in rows}) != 1:
+        return
+    in_out = table.get("layout", "out_in") == "in_out"
+    bias = 1 if in_out and table.get("bias", True) is True else 0
+    takes = len(rows) - bias if in_out else len(rows[0])
+    if takes != nin:
+        want = f"{nin + bias} row(s)" if in_out else f"{nin} column(s)"
+        where.fail("x", f"as many numbers per example as layer 1's weights take: {takes}, got {nin} "
+                   f"(fix x, or give layer[1].weights {want} for {nin} input(s))")
 
 
 def _examples(data: dict, key: str, where: _Where) -> list[list[float]]:
@@ -264,6 +414,12 @@ class _Where:
         if value is not None and (not _is_number(value) or value <= 0):
             self.fail(key, f"a number > 0, got {value!r}")
         return None if value is None else float(value)
+
+    def fraction(self, table: dict, key: str) -> float:
+        value = table.get(key)
+        if not _is_number(value) or not 0 <= value < 1:
+            self.fail(key, f"a number in [0, 1) (e.g. 0.9), got {value!r}")
+        return float(value)
 
     def count(self, table: dict, key: str, default: int | None = None, prefix: str = "") -> int:
         value = table.get(key, default)

@@ -11,10 +11,10 @@ import math
 from collections.abc import Callable
 
 from micrograd import Value, topological_order
-from viz.homework import formula
+from viz.homework import formula, solution_update
 from viz.homework.run import Model
 from viz.notation.document import Block, Heading, Math, Para, T, join
-from viz.notation.maths import DIGITS, TIMES, chain, fac, num, partial, product, sym
+from viz.notation.maths import DIGITS, cancelled, chain, fac, num, partial, product, sym
 from viz.notation.ops import DOT_OPS, partner
 
 
@@ -32,6 +32,7 @@ def graph_solution(
     blocks += [Para(T("Given:", "Given:")), Math(join(given, T(r",\quad ", ",  ")))]
     blocks += figures
     current = model.forward()
+    rows = []
     for k in progress(range(1, max(steps, 1) + 1)):
         blocks.append(Heading(2, f"Step {k}"))
         blocks.append(Heading(3, "Forward pass"))
@@ -48,28 +49,35 @@ def graph_solution(
         if problem.lr is None or steps == 0:
             break
         blocks.append(Heading(3, "Update"))
-        for p in model.parameters:
-            new = p.data - problem.lr * p.grad
-            blocks.append(
-                Math(chain(sym(p.label), n(p.data) + " - " + n(problem.lr) + TIMES + f(p.grad), n(new)))
-            )
-        model.step()
-        current = model.forward()
+        blocks.append(solution_update.rule(problem, n))
+        updates = model.step()
+        written = solution_update.lines(problem, updates, lambda u: (u.param.label, 1.0), n, f)
+        blocks += [Math(t) for t in written]
+        after = model.forward()
         blocks.append(Heading(3, f"Loss after step {k}"))
-        blocks.append(Math(chain(sym(g.loss), n(current.loss.data))))
+        blocks.append(Math(chain(sym(g.loss), n(after.loss.data))))
+        outputs = [[current.nodes[g.output].data]] if g.output else [[]]
+        rows.append((str(k), "", outputs, current.loss.data, after.loss.data))
+        current = after
+    if steps > 1:
+        blocks += solution_update.summary(rows, n)
+    blocks += solution_update.differs(problem)
     return blocks
 
 
 def local_derivatives(node: Value) -> dict[Value, float]:
     """d node / d v for each named Value v that `node`'s formula uses, through its unnamed inner nodes."""
     grads = {node: 1.0}
+    paths: dict[Value, list[float]] = {node: [1.0]}  # each path's share, to tell a cancelled sum from noise
     for v in reversed(topological_order(node)):
         g = grads.get(v)
         if g is None or (v is not node and v.label):
             continue  # a named value ends the formula: the chain rule goes on from there
+        g = cancelled(g, paths[v])  # Σ(x_i - mu) is 0, not 3e-16
         for u, local in zip(v.inputs, v.local_grads):
             grads[u] = grads.get(u, 0.0) + local * g
-    return {u: d for u, d in grads.items() if u is not node and u.label}
+            paths.setdefault(u, []).append(local * g)
+    return {u: cancelled(d, paths[u]) for u, d in grads.items() if u is not node and u.label}
 
 
 def _backward(g, nodes: dict[str, Value], leaves: dict[str, Value], n, f) -> list[Block]:
@@ -96,6 +104,9 @@ def _backward(g, nodes: dict[str, Value], leaves: dict[str, Value], n, f) -> lis
             raise RuntimeError(
                 f"d{g.loss}/d{name}: the chain rule gives {total!r} but backward() gave {v.grad!r}"
             )
+        if len(users[name]) == 1 and users[name][0][0].label == g.loss and not _hint(users[name][0][0], v, n):
+            out.append(Math(chain(partial(loss, sym(name)), n(v.grad))))  # read straight off the loss
+            continue
         out.append(
             Math(chain(partial(loss, sym(name)), join(symbols, " + "), join(numbers, " + "), n(v.grad)))
         )
@@ -109,7 +120,8 @@ def _hint(c: Value, v: Value, n) -> tuple[T, T] | None:
             r"\,(1 - ", "(1 - "
         ) + n(c.data) + ")"
     if c.op == "tanh" and c.inputs[0] is v:
-        return T("1 - ", "1 - ") + sym(c.label) + T("^2", "²"), T("1 - ", "1 - ") + fac(c.data) + T("^2", "²")
+        return (T("(1 - ", "(1 - ") + sym(c.label) + T("^2)", "²)"),
+                T("(1 - ", "(1 - ") + fac(c.data) + T("^2)", "²)"))
     if c.op in DOT_OPS:
         pairs = c.inputs[: len(c.inputs) // 2 * 2]  # the bias has no partner
         partners = [c.inputs[partner(c.op, k, len(c.inputs))] for k, u in enumerate(pairs) if u is v]

@@ -4,19 +4,18 @@ The folder gets `solution.md` (or .tex / .html), `graph.svg` (the computation gr
 of step 1 after backward()) and, for a network, `network.svg`; with html also
 `lecture.html`, the step-through of step 1's passes, linked from the solution.
 Everything is written into a temporary folder beside the target first and moved
-in only when complete, so a failure never leaves half a solution.
+in only when complete (micrograd.files.folder_atomically), so a failure, or a
+SIGTERM, never leaves half a solution.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
-import shutil
-import tempfile
 from collections.abc import Callable
 
 from micrograd import topological_order
-from micrograd.files import current_umask
+from micrograd.files import folder_atomically
 from viz.draw.graph import draw_dot
 from viz.draw.network import draw_network
 from viz.draw.render import RendererNotFound
@@ -107,13 +106,7 @@ def solve(
     """Write the worked solution and its diagrams into the folder `out`; returns the files written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    out = pathlib.Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{out} is a file: give a folder for the solution and its diagrams")
-    parent = out.parent if str(out.parent) else pathlib.Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    work = pathlib.Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".part"))
-    try:
+    with folder_atomically(out) as work:  # the folder appears complete, or not at all
         figures = draw(problem, work) if diagrams else []
         links = []
         if fmt == "html" and diagrams:
@@ -125,17 +118,7 @@ def solve(
         page = write(blocks(problem, steps, figures, digits, progress), fmt, work, links)
         (work / f"solution.{fmt}").write_text(page, encoding="utf-8")
         names = sorted(p.name for p in work.iterdir())
-        _usual_modes(work)
-        if not out.exists():
-            os.replace(work, out)  # one rename: the folder appears complete
-        else:
-            for name in names:
-                os.replace(work / name, out / name)
-            work.rmdir()
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
-    return [out / name for name in names]
+    return [pathlib.Path(out) / name for name in names]
 
 
 def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -> pathlib.Path:
@@ -163,14 +146,6 @@ def lecture(problem: Problem, path: str | os.PathLike, wrt: str | None = None) -
                                          layers=model.mlp is not None)
     except RendererNotFound as error:
         raise LectureSkipped(str(error)) from None
-
-
-def _usual_modes(folder: pathlib.Path) -> None:
-    """Temporary files are private (0600); the finished solution gets the modes of any new file."""
-    umask = current_umask()
-    folder.chmod(0o777 & ~umask)
-    for path in folder.iterdir():
-        path.chmod(0o666 & ~umask)
 
 
 def graph_size(root) -> int:

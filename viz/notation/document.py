@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from viz.notation.mathhtml import Unsupported, to_html
+from viz.notation.mathhtml import OPERATORS, SIZES, SYMBOLS, Unsupported, to_html
 
 FORMATS = ("md", "tex", "html")
 # The HTML page's styles: large type with high contrast (it may be projected), maths set
@@ -49,6 +49,10 @@ figure .drawing{width:calc(100vw - 24px);margin-left:calc(50% - 50vw + 12px);ove
  text-align:center;border-block:1px solid #ddd}
 figure .drawing svg{max-width:none;vertical-align:top}
 figcaption{font-style:italic;color:#333}
+.table{overflow-x:auto;margin:1em 0}
+.table table{border-collapse:collapse;font-variant-numeric:tabular-nums}
+.table th,.table td{padding:.2em .8em;border-bottom:1px solid #ccc;text-align:right;white-space:nowrap}
+.table th{border-bottom:2px solid #555}
 @media (max-width:600px){body{font-size:17px;padding:0 .6em;margin-top:1em}
  .math{margin-left:0;padding-left:1.2em;text-indent:-1.2em}}
 """
@@ -103,7 +107,15 @@ class Figure:
     caption: str
 
 
-Block = Heading | Para | Math | Figure
+@dataclass
+class Table:
+    """A small table of numbers, such as the outputs and the loss of every step; cells may hold $...$."""
+
+    header: list[T]
+    rows: list[list[T]]
+
+
+Block = Heading | Para | Math | Figure | Table
 
 def markdown(blocks: list[Block]) -> str:
     """Markdown with $$ LaTeX $$ maths, the seed documents' own format."""
@@ -115,6 +127,11 @@ def markdown(blocks: list[Block]) -> str:
             out.append(b.text.latex)
         elif isinstance(b, Math):
             out.append(f"$${b.text.latex}$$")
+        elif isinstance(b, Table):
+            lines = [b.header, *b.rows]
+            cells = [" | ".join(c.latex.replace("|", r"\|") for c in line) for line in lines]
+            rule = " | ".join("---" for _ in b.header)
+            out.append("\n".join(f"| {c} |" for c in [cells[0], rule, *cells[1:]]))
         else:
             out.append(f"![{b.caption}]({b.name})")
     return "\n\n".join(out) + "\n"
@@ -127,16 +144,23 @@ def latex(blocks: list[Block]) -> str:
     title = ""
     for b in blocks:
         if isinstance(b, Heading) and b.level == 1 and not title:
-            title = _tex_escape(b.text)
+            title = tex_text(b.text)
         elif isinstance(b, Heading):
-            body.append(f"\\{commands.get(b.level - 1, 'paragraph*')}{{{_tex_escape(b.text)}}}")
+            body.append(f"\\{commands.get(b.level - 1, 'paragraph*')}{{{tex_text(b.text)}}}")
         elif isinstance(b, Para):
             body.append(_tex_paragraph(b.text.latex))
         elif isinstance(b, Math):
-            body.append(f"\\[ {b.text.latex} \\]")
+            body.append(_tex_display(b.text) if tex_maths(b.text.latex) else
+                        f"\\begin{{quote}}{tex_text(b.text.plain)}\\end{{quote}}")
+        elif isinstance(b, Table):
+            every = [b.header, *b.rows]
+            lines = [" & ".join(_tex_paragraph(c.latex) for c in line) + r" \\" for line in every]
+            cols = "l" * len(b.header)
+            body.append(f"\\begin{{tabular}}{{{cols}}}\n" + "\n".join([lines[0], r"\hline", *lines[1:]])
+                        + "\n\\end{tabular}")
         else:
-            name = _tex_escape(b.name)
-            body.append(f"\\noindent\\textit{{{_tex_escape(b.caption)}: see \\texttt{{{name}}}.}}")
+            name = tex_text(b.name)
+            body.append(f"\\noindent\\textit{{{tex_text(b.caption)}: see \\texttt{{{name}}}.}}")
     head = (
         "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
         f"\\title{{{title}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n\n"
@@ -163,6 +187,12 @@ def html_page(
             out.append("<p>" + _html_inline(b.text) + "</p>")
         elif isinstance(b, Math):
             out.append('<div class="math">' + _html_math(b.text) + "</div>")
+        elif isinstance(b, Table):
+            head = "".join(f"<th>{_html_inline(c)}</th>" for c in b.header)
+            cells = ["".join(f"<td>{_html_inline(c)}</td>" for c in r) for r in b.rows]
+            rows = "".join(f"<tr>{r}</tr>" for r in cells)
+            out.append(f'<div class="table" tabindex="0"><table><thead><tr>{head}</tr></thead>'
+                       f"<tbody>{rows}</tbody></table></div>")
         else:
             svg = (folder / b.name).read_text(encoding="utf-8") if folder else ""
             svg = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", svg)
@@ -191,6 +221,11 @@ def plain(blocks: list[Block]) -> str:
             out.append(b.text.plain)
         elif isinstance(b, Math):
             out.append("    " + b.text.plain)
+        elif isinstance(b, Table):
+            lines = [[c.plain for c in line] for line in [b.header, *b.rows]]
+            widths = [max(len(line[k]) for line in lines) for k in range(len(b.header))]
+            text = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines]
+            out.append("\n".join([text[0], "  ".join("-" * w for w in widths), *text[1:]]))
         else:
             out.append(f"[{b.caption}: {b.name}]")
     return "\n\n".join(out) + "\n"
@@ -214,22 +249,106 @@ def write(
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def _tex_escape(text: str) -> str:
-    return re.sub(r"([#%&_{}$])", r"\\\1", text).replace("^", r"\^{}")
+LONG = 90  # characters of plain text past which a display equation is set one `= part` a line
+
+
+def _tex_display(text: T) -> str:
+    """\\[ a = b = c \\], or a long chain as align*: a &= b \\\\ &= c, one side a line."""
+    sides = _top_level_sides(text.latex)
+    if len(text.plain) <= LONG or len(sides) < 3 or r"\quad" in text.latex:  # a list is not a chain
+        return f"\\[ {text.latex} \\]"
+    rows = [f"{sides[0]} &= {sides[1]}"] + [f"&= {side}" for side in sides[2:]]
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def _top_level_sides(latex: str) -> list[str]:
+    """The sides of a chain a = b = c, split only at an = outside every {...} group."""
+    sides, depth, start = [], 0, 0
+    for k, char in enumerate(latex):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and latex.startswith(" = ", k):
+            sides.append(latex[start:k])
+            start = k + 3
+    return [*sides, latex[start:]]
+
+
+# Characters the plain words may hold (headings, a problem file's notes) that pdflatex cannot set as text
+_TEX_CHARACTERS = {"ᵀ": "^T", "²": "^2", "σ": r"\sigma", "δ": r"\delta", "η": r"\eta", "λ": r"\lambda",
+                   "θ": r"\theta", "Σ": r"\Sigma", "∂": r"\partial", "→": r"\to", "←": r"\leftarrow",
+                   "ŷ": r"\hat{y}", "·": r"\cdot", "−": "-", "√": r"\surd", "Δ": r"\Delta", "μ": r"\mu",
+                   "β": r"\beta", "ε": r"\epsilon", "γ": r"\gamma"}
+
+
+
+# Plain text in LaTeX: each of TeX's ten special characters as the command that prints it.
+# With ^ written \textasciicircum{}, no ^^ (TeX's notation for any character, ^^5c = \) is left.
+_TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+             "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+             # not special, but the default font encoding (OT1) would print them as ¡ ¿ — ‘
+             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "`": r"\textasciigrave{}"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")  # a newline or a blank line would end \title's argument
+# The LaTeX commands our maths may hold (viz.notation.maths, viz.homework's solutions): exactly
+# what viz.notation.mathhtml reads. Maths with any other command, or with % # $ ^^ or a control
+# character, is not ours (a problem file's title or source, say) and is set as text.
+_MATH_COMMANDS = frozenset(SYMBOLS) | frozenset(OPERATORS) | frozenset(SIZES) | {
+    r"\left", r"\right", r"\mathrm", r"\text", r"\frac", r"\tfrac", r"\hat", r"\begin", r"\end",
+    "\\\\", r"\_", r"\{", r"\}", r"\%", r"\&", r"\$", r"\;", r"\!", r"\ln", r"\alpha", r"\beta",
+    r"\gamma", r"\lambda", r"\mu", r"\Delta", r"\sqrt", r"\epsilon", r"\eta", r"\top"}
+_MATH_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|.", re.S)
+
+
+def tex_text(text: str) -> str:
+    r"""`text` as LaTeX that prints exactly these characters and runs no command of its own.
+
+    >>> print(tex_text(r"\input /etc/passwd ^^5c C:\temp"))
+    \textbackslash{}input /etc/passwd \textasciicircum{}\textasciicircum{}5c C:\textbackslash{}temp
+    """
+    return "".join(_TEX_TEXT.get(c) or (f"${_TEX_CHARACTERS[c]}$" if c in _TEX_CHARACTERS else c)
+                   for c in _CONTROL.sub(" ", text))
+
+
+def tex_maths(latex: str) -> bool:
+    r"""Whether `latex` is maths as our notation writes it, safe to give TeX as it is.
+
+    >>> tex_maths(r"\frac{\partial L}{\partial w_{11}^{(1)}}"), tex_maths(r"\input{/etc/hostname}")
+    (True, False)
+    """
+    if "^^" in latex or _CONTROL.search(latex.replace("\n", " ")):
+        return False
+    depth = 0
+    for token in _MATH_TOKEN.findall(latex):
+        if token.startswith("\\") and token not in _MATH_COMMANDS or token in ("%", "#", "$"):
+            return False
+        depth += (token == "{") - (token == "}")
+        if depth < 0:
+            return False
+    environments = re.sub(r"\\(begin|end)\{[pb]matrix\}", "", latex)
+    return depth == 0 and not re.search(r"\\(begin|end)(?![A-Za-z])", environments)
 
 
 def _tex_paragraph(text: str) -> str:
-    """Escape the words of a paragraph but not its $...$ maths."""
-    pieces = re.split(r"(\$[^$]*\$)", text)
-    return "".join(p if p.startswith("$") else _tex_escape(p) for p in pieces)
+    """A paragraph's words as text, `code` in typewriter, and its $...$ maths as maths if it is ours."""
+    out = []
+    for k, piece in enumerate(re.split(r"`([^`]*)`", text)):
+        if k % 2:  # inside backquotes: a name or a path, set as it is (a problem file's source, say)
+            out.append(rf"\texttt{{{tex_text(piece)}}}")
+            continue
+        for maths in re.split(r"(\$[^$]*\$)", piece):
+            if maths.startswith("$") and len(maths) > 1 and tex_maths(maths[1:-1]):
+                out.append(maths)
+            else:
+                out.append(tex_text(maths))
+    return "".join(out)
 
 
 def _html_inline(text: T) -> str:
     """Words with their $...$ maths as HTML, `name` in backquotes as code; else the plain text."""
-    try:
-        return "".join(_html_piece(p) for p in re.split(r"(\$[^$]*\$)", text.latex))
-    except Unsupported:  # shown as the terminal shows it: still readable
-        return html.escape(text.plain).replace("`", "")
+    for latex in (text.latex, _spelled(text.latex)):  # as written, then with β, √ as characters
+        try:
+            return "".join(_html_piece(p) for p in re.split(r"(\$[^$]*\$)", latex))
+        except Unsupported:
+            continue
+    return html.escape(text.plain).replace("`", "")  # shown as the terminal shows it: still readable
 
 
 def _html_piece(piece: str) -> str:
@@ -242,4 +361,25 @@ def _html_math(text: T) -> str:
     try:
         return to_html(text.latex)
     except Unsupported:
+        pass
+    try:  # Greek letters and roots that viz.notation.mathhtml does not set yet, as their characters
+        return to_html(_spelled(text.latex))
+    except Unsupported:
         return f'<span class="plain">{html.escape(text.plain)}</span>'
+
+
+_LETTERS = {"alpha": "α", "beta": "β", "gamma": "γ", "epsilon": "ε", "lambda": "λ", "mu": "μ", "Delta": "Δ"}
+
+
+def _spelled(latex: str) -> str:
+    r"""`latex` with \beta as β, \Delta as Δ, ..., and \sqrt{x} as √(x), for the HTML writer."""
+    out = re.sub(r"\\Delta\s*", "Δ", latex)  # Δw, as one symbol
+    out = re.sub(r"\\(alpha|beta|gamma|epsilon|lambda|mu)(?![A-Za-z])", lambda m: _LETTERS[m[1]], out)
+    while (start := out.find(r"\sqrt{")) >= 0:
+        depth, end = 0, start + len(r"\sqrt")
+        for end in range(start + len(r"\sqrt"), len(out)):
+            depth += {"{": 1, "}": -1}.get(out[end], 0)
+            if depth == 0:
+                break
+        out = out[:start] + r"√\left(" + out[start + 6:end] + r"\right)" + out[end + 1:]
+    return out

@@ -13,6 +13,9 @@ import html
 import re
 import unicodedata
 
+from micrograd.engine import OPS
+from viz.notation.formulas import LATEX_FUNCTIONS, symbol
+
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}_^&]|\s+|[A-Za-z]+|\d+(?:\.\d+)?|.", re.S)
 SYMBOLS = {
     r"\cdot": "·", r"\times": "×", r"\leftarrow": "←", r"\partial": "∂", r"\sum": "Σ",
@@ -27,7 +30,9 @@ FRACTIONS = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼", ("3", "4"): 
 _SUPERSCRIPT = str.maketrans("0123456789" + MINUS + "+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 SHORT = 32  # a (...) group of at most this many LaTeX characters never wraps inside
 _BREAK = "\x00"  # where a line may break, between two terms
-OPERATORS = (r"\log", r"\max", r"\tanh", r"\exp", r"\ln")  # upright words, as LaTeX sets them
+# upright words, as LaTeX sets them: its functions, and each op's symbol that is one (\ln, \tanh)
+OPERATORS = tuple({"\\" + f for f in LATEX_FUNCTIONS}
+                  | {t for _, t in map(symbol, OPS) if re.fullmatch(r"\\[A-Za-z]+", t) and t not in SYMBOLS})
 SIZES = (r"\Big", r"\big", r"\Bigg", r"\bigg")  # a taller bracket: the same bracket here
 
 
@@ -191,7 +196,7 @@ class _Reader:
         if name in OPERATORS:
             word = f'<span class="rm">{name[1:]}</span>'
             return word if self.peek() in ("(", "'", "^", "_", "[", None) else word + "\u2009"
-        if name in (r"\mathrm", r"\text"):
+        if name in (r"\mathrm", r"\text", r"\operatorname"):
             return f'<span class="rm">{self.raw()}</span>'
         if name in (r"\frac", r"\tfrac"):
             top, bottom = self.argument(), self.argument()

@@ -5,25 +5,48 @@ from __future__ import annotations
 import re
 import sys
 
+from micrograd import Value
+from micrograd.engine import OPS
+from nn.activations import ACTIVATIONS
 from viz.notation.document import T, join
+from viz.notation.formulas import (
+    DOCUMENT,
+    DOCUMENT_LATEX,
+    LATEX_FUNCTIONS,
+    entry,
+    is_function,
+    symbol,
+    write,
+)
 from viz.notation.names import typeset
 from viz.notation.numbers import number
 
 DIGITS = 8  # significant digits in a worked solution: enough for every number the documents print
 TIMES = T(r" \cdot ", " · ")
-ACTIVATION_NAMES = {  # f(z) as the documents write it
-    "sigmoid": T(r"\sigma", "σ"),
-    "tanh": T(r"\tanh", "tanh"),
-    "relu": T(r"\mathrm{ReLU}", "ReLU"),
-    "square": T(r"\sigma", "σ"),
-}
-DERIVATIVES = {  # f'(z), written as the documents do
-    "sigmoid": T(r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))", "σ'(z) = σ(z)(1 - σ(z))"),
-    "tanh": T(r"\tanh'(z) = 1 - \tanh^2(z)", "tanh'(z) = 1 - tanh²(z)"),
-    "relu": T(r"\mathrm{ReLU}'(z) = 1 \text{ if } z > 0 \text{, else } 0", "ReLU'(z) = 1 if z > 0, else 0"),
-    "square": T(r"\sigma(z) = z^2,\quad \sigma'(z) = 2z", "σ(z) = z², σ'(z) = 2z"),
-    "linear": T(r"f(z) = z,\quad f'(z) = 1", "f(z) = z, f'(z) = 1"),
-}
+LINEAR = T(r"f(z) = z,\quad f'(z) = 1", "f(z) = z, f'(z) = 1")
+
+
+def derivative(op: str) -> T:
+    """f'(z) of an activation, given by its op ('sigmoid', '**2'), as the documents write it.
+
+    Read from the engine's table: σ'(z) = σ(z)(1 - σ(z)); an op that is not a function
+    of its own name is the documents' σ: σ(z) = z², σ'(z) = 2z.
+    """
+    e = entry(op, 1)
+    if e is None:
+        return T(rf"\mathrm{{{op}}}'(z)", f"{op}'(z)")
+    names = e.names(["z"], f"{op}(z)")
+    text, latex = (write(e.written[0], names, s, derived=True) for s in (DOCUMENT, DOCUMENT_LATEX))
+    if is_function(e.key):
+        name, tex = symbol(e.key)
+        return T(f"{tex}'(z) = {latex}", f"{name}'(z) = {text}")
+    value, value_tex = (write(e.value, names, s) for s in (DOCUMENT, DOCUMENT_LATEX))
+    return T(rf"\sigma(z) = {value_tex},\quad \sigma'(z) = {latex}", f"σ(z) = {value}, σ'(z) = {text}")
+
+
+# f'(z) of each of nn's activations by name, as written on a worked solution
+DERIVATIVES = {name: derivative(a.function(Value(1.0)).op) if a.function else LINEAR
+               for name, a in ACTIVATIONS.items()}
 _LABEL = re.compile(r"^(w|b|z|a|x|t|delta)(\d+)(?:,(\d+))?(?:\^\((\d+)\))?$")
 
 
@@ -106,7 +129,8 @@ def column(values: list[float], digits: int = DIGITS) -> T:
 
 _GREEK_LATEX = {"α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "η": r"\eta", "θ": r"\theta",
                 "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma"}
-_FUNCTIONS = {"ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "log": r"\log"}
+# a word in a name that LaTeX sets upright as a function: \ln, \tanh, and each op's own symbol
+_FUNCTIONS = {f: "\\" + f for f in LATEX_FUNCTIONS} | dict(symbol(k) for k in OPS if is_function(k))
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾"
 _NAME_TOKEN = re.compile(

@@ -18,6 +18,7 @@ import re
 
 from micrograd import Value, topological_order
 from nn.labels import parse
+from viz.notation.formulas import ASCII, NAMES, entry, leaf, write
 from viz.notation.numbers import DIGITS, number, pretty
 
 NAME_WIDTH = 40  # an unlabelled node is named by its formula up to this length, else #k
@@ -29,7 +30,6 @@ _LABEL = re.compile(r"^([A-Za-z]+?)(_hat)?_?(\d+(?:,\d+)*)?(?:\^\((\d+)\))?$")
 _HAND_PARAMETER = re.compile(r"^[wb](\d+|_\w+)?$")  # w, w1, w12, b, b1, w_out
 _HAND_INPUT = re.compile(r"^x(\d+|_\w+)?$")
 _TARGET = re.compile(r"^t(\d*)$")
-_UNARY = {"exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU"}
 
 
 def typeset(label: str) -> str:
@@ -147,40 +147,22 @@ def formula(op: str, args: list[str], unicode: bool = True,
     """`op` written over its inputs' names: 'ŷ − t', '(ŷ − t)²', '½ (ŷ − t)²', 'σ(z)'.
 
     constants: the number of each input that is an unnamed constant (else None), so
-    that 0.5 · x reads ½ x.
+    that 0.5 · x reads ½ x. The op's formula is the engine's (micrograd.engine.OPS).
     """
-    minus, times = ("−", "·") if unicode else ("-", "*")
+    minus = "−" if unicode else "-"
     wrap = [_paren(a, minus) for a in args]
     constants = constants or [None] * len(args)
-    if op == "+":
-        return f"{args[0]} + {_signed(args[1], minus)}"
-    if op == "-":
-        return f"{args[0]} {minus} {wrap[1]}"
-    if op == "*":
-        if unicode and 0.5 in constants:
-            other = wrap[1 - constants.index(0.5)]
-            return f"½ {other}"
-        return f"{wrap[0]}{times}{wrap[1]}"
-    if op == "/":
-        return f"{wrap[0]} / {wrap[1]}"
-    if op == "neg":
-        return f"{minus}{wrap[0]}"
-    if op == "**":
-        return f"{wrap[0]}^{wrap[1]}"
-    if op.startswith("**") and len(op) > 2:
-        k = op[2:]
-        if unicode and re.fullmatch(r"-?\d+", k):
-            return wrap[0] + k.replace("-", "⁻").translate(_SUP)
-        return f"{wrap[0]}^{k}"
-    if op in _UNARY:
-        return f"{_UNARY[op] if unicode else op}({args[0]})"
-    if op in ("w·x+b", "w·x"):
+    if op in ("w·x+b", "w·x"):  # a neuron's drive, any number of inputs: not in the table
         dot = "·" if unicode else "*"
         terms = [f"{wrap[2 * i]}{dot}{wrap[2 * i + 1]}" for i in range(len(args) // 2)]
         if op == "w·x+b":
             terms.append(_signed(args[-1], minus))
         return " + ".join(terms)
-    return f"{op}({', '.join(args)})"
+    e = entry(op, len(args))
+    if e is None:
+        return f"{op}({', '.join(args)})"
+    names = e.names([leaf(a, c) for a, c in zip(args, constants)])
+    return write(e.shown, names, NAMES if unicode else ASCII)
 
 
 def _signed(text: str, minus: str) -> str:
