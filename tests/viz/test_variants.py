@@ -124,8 +124,8 @@ def rules_hold(problem, exact, asked, unit) -> None:
             assert max(exact[(n, "data", f"y_hat{k}")] for k in (1, 2, 3)) <= 1 / (1 + math.exp(-4))
     for q in asked:
         if q.key[1] == "grad":
-            g = abs(exact[q.key])
-            assert g < 1e-8 or g >= unit * (1 - 1e-6), f"{q.name} = {exact[q.key]} rounds to 0"
+            g = abs(exact[q.key[:3]])
+            assert g < 1e-8 or g >= unit * (1 - 1e-6), f"{q.name} = {g} rounds to 0"
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -139,7 +139,7 @@ def test_200_variants_keys_match_central_differences_and_keep_the_rules(seed):
         texts.add(v.text)
         exact = independent(v.problem, passes)
         for a in key_numbers(v, cls):
-            truth = exact[a.key]
+            truth = exact[a.key[:3]]  # (pass, kind, label): one example
             assert abs(a.value - truth) <= 0.5 * unit + 1e-6 * max(1.0, abs(truth)), (student, a.name, truth)
         rules_hold(v.problem, exact, cls.questions, unit)
     assert len(texts) >= 190  # numbers of their own (a few pairs may coincide in a small range)

@@ -96,7 +96,10 @@ def mark_student(roster: Roster, student: str, path: pathlib.Path | None) -> Stu
         result.marks = [Mark(column(q), "missing") for q in key]
         result.note = f"not marked: {error}"
         return result
-    by_key = {v.answer.key: v for v in verdicts}
+    by_key = {v.answer.key: v for v in verdicts if v.kind != "unmarked"}
+    unmarked = [f"line {v.answer.line}: {v.hint}" for v in verdicts if v.kind == "unmarked"]
+    if unmarked:  # check's warnings: the other lines are marked
+        result.note = "not marked: " + "; ".join(unmarked)
     exact = replay(problem, {}, set())[0]
     names = {q.key: column(q) for q in key}
     for q in key:
@@ -184,16 +187,21 @@ def _common_wrong(wrong: list[Mark]) -> str:
 
 
 def _kind(v: checking.Verdict, decimals: int) -> tuple[str, str]:
+    """mark's kind and cause from check's verdict (its kinds: right, rounding, carried, cut, sign, ...)."""
     a = v.answer
     if v.right:
         if a.decimals < decimals and not math.isclose(a.value, round(v.exact, decimals), abs_tol=1e-12):
             return "rounding", f"written with {a.decimals} decimals; the sheet asks for {decimals}"
         return "right", ""
-    if v.explained and not v.causes:
-        return "rounding", "the student's own rounding of earlier numbers"
     carried = ", ".join(c.name for c in v.causes)
-    if v.explained:
+    if v.kind == "rounding":
+        return "rounding", "the student's own rounding of earlier numbers"
+    if v.kind == "carried":
         return "carried", f"carried from {carried}"
+    if v.kind == "cut":
+        return "wrong", "cut off, not rounded"
+    if v.kind == "sign":
+        return "wrong", "the sign"
     if v.hint:
         return "wrong", _hint_kind(v.hint)
     if v.causes:
@@ -225,9 +233,9 @@ def _relation(v: checking.Verdict, key: Key, exact: dict[Key, float], names: dic
         return "twice the value (a factor 2)"
     if near(truth / 2):
         return "half the value (a factor 1/2)"
-    n, kind, label = key
+    n, kind, label, example = key
     if kind == "new" and problem.lr is not None:
-        old, grad = exact.get((n, "data", label)), exact.get((n, "grad", label))
+        old, grad = exact.get((n, "data", label, example)), exact.get((n, "grad", label, example))
         if old is not None and grad is not None and near(old + problem.lr * grad):
             return "the update's sign (p + η·g)"
         if old is not None and near(old):

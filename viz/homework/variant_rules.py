@@ -46,11 +46,15 @@ def questions(problem: Problem, ask: list[str] | None = None) -> list[Question]:
         checking.resolve(answers, problem)  # check's own reading of each name: the key marks the same
     except checking.AnswersError as error:
         raise VariantError(f"{problem.path}: key 'variants.ask': {error}") from None
+    for a in answers:
+        if a.problem:
+            raise VariantError(f"{problem.path}: key 'variants.ask': `{a.name}`: {a.problem}")
     return [Question(a.name, a.key) for a in answers]
 
 
 def _every_question(problem: Problem) -> list[Question]:
-    order, loss, params = graph_of(problem)
+    flat = graph_of(problem)
+    order, loss, params = flat.order, flat.order[flat.loss], set(flat.parameters)
     outs = outputs(problem, order)
     computed = [v.label for v in order if v.op and v.label and v.label != loss.label]
     computed.append(loss.label)
@@ -75,12 +79,12 @@ def _every_question(problem: Problem) -> list[Question]:
     last = passes(problem)
     for n in range(1, last + 1):
         if n == last and problem.lr is not None:  # the pass after the last step: only its ŷ and loss
-            every += [Question(data_name(label), (n, "data", label)) for label in [*outs, loss.label]]
+            every += [Question(data_name(label), (n, "data", label, 0)) for label in [*outs, loss.label]]
             break
-        every += [Question(data_name(label), (n, "data", label)) for label in computed]
-        every += [Question(name, (n, "grad", label)) for label, name in grads]
+        every += [Question(data_name(label), (n, "data", label, 0)) for label in computed]
+        every += [Question(name, (n, "grad", label, 0)) for label, name in grads]
         if problem.lr is not None:
-            every += [Question(f"new {label}", (n, "new", label)) for label in ordered]
+            every += [Question(f"new {label}", (n, "new", label, 0)) for label in ordered]
     return every
 
 
