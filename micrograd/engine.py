@@ -156,13 +156,15 @@ class Value(MicrogradWays):
             if a <= 0.0:
                 raise ValueError(f"** with a Value exponent needs a base > 0, got {a!r} ({self._name()}): "
                                  "use a number exponent for a negative base")
-            return _node2("**", _or_inf(pow_value, a, other.data), self, other)
+            return _node2("**", _or_inf(pow_value, a, other.data, outputs=3), self, other)
         k = as_float(other, "exponent")
         if a == 0.0 and k < 0.0:
             raise ZeroDivisionError(f"0.0 ** {k!r} is undefined ({self._name()}): the base must not be 0")
         if a < 0.0 and not k.is_integer():
             raise ValueError(f"{a!r} ** {k!r} is not a real number ({self._name()}): "
                              "a negative base needs a whole-number exponent")
+        if a == 0.0 and 0.0 < k < 1.0:  # the value is 0, its slope k x**(k-1) infinite (sqrt at 0)
+            raise not_finite(f"**{short(k)}", (self,), (0.0, math.inf))
         return _node1(f"**{short(k)}", _or_inf(pow_number, a, k), self)
 
     def exp(self) -> Value:
@@ -320,12 +322,12 @@ def _lift(x: Value | Number) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
-def _or_inf(f: Callable[..., tuple], *args: float) -> tuple:
+def _or_inf(f: Callable[..., tuple], *args: float, outputs: int = 2) -> tuple:
     """f(*args), with the OverflowError of ** and math.exp read as inf (the node then says which op)."""
     try:
         return f(*args)
     except OverflowError:
-        return (math.inf, math.inf)
+        return (math.inf,) * outputs
 
 
 def _interleave(a: Sequence, b: Sequence) -> tuple:

@@ -5,7 +5,16 @@ pytest puts this folder on sys.path, so a test module writes ``from conftest imp
 """
 
 import math
+import os
 from pathlib import Path
+
+from hypothesis import settings
+
+# The fuzzers (random graphs and problem files against PyTorch and finite differences) run on a
+# fixed seed in CI, so a run there is repeatable; elsewhere each run draws new examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent  # the project's top folder
 

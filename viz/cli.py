@@ -17,6 +17,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from micrograd.files import write_atomically
 from viz.draw.graph import draw_dot
 from viz.draw.network import draw_network
 from viz.draw.render import RendererNotFound, RenderError
@@ -26,8 +27,11 @@ from viz.explain import lecture as lecture_page
 from viz.explain import moons as two_moons
 from viz.homework import check as checking
 from viz.homework import formula, solve
+from viz.homework import mark as marking
 from viz.homework import problem_file as problems
+from viz.homework.classroom import make_class, read_class, write_class
 from viz.homework.run import Model
+from viz.homework.variants import load_class, student_ids
 from viz.notation.document import FORMATS
 
 DEMO = "seed_004"
@@ -147,6 +151,43 @@ def _build() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="DIR", default=DEMO_DIR, help=f"folder (default ./{DEMO_DIR})")
     p.set_defaults(run=_demo)
 
+    p = sub.add_parser("variants", help="a variant per student: their sheet, and its key for the marker",
+                       description="Draw a variant of PROBLEM for every student: the same network, loss and "
+                       "learning rate, new numbers from the ranges in its [variants] table, redrawn until "
+                       "the hand calculation stays sane (no saturated sigmoid or tanh, no dead ReLU on a "
+                       "path asked about, no gradient that rounds to 0, no division near 0; [variants.rules] "
+                       "switches each off). Each student's numbers depend only on --seed and their id. "
+                       "DIR gets sheets/ (hand out: ID.md, ID.html, ID_answers.txt) and key/ID/ (the "
+                       "variant, its key for `micrograd check`, the worked solution).",
+                       epilog="Shipped variant-ready problems: variants_seed_000 ... variants_seed_004, "
+                       "variants_seed_002_q2.")
+    p.add_argument("problem", metavar="PROBLEM", help="a problem file with a [variants] table, or a "
+                   "shipped one by name: variants_seed_004")
+    p.add_argument("-n", type=int, help="how many students (their ids: s001, s002, ...)")
+    p.add_argument("--ids", metavar="FILE", help="a class list instead: one student id per line")
+    p.add_argument("--seed", type=int, required=True, help="any whole number; the same seed and id give "
+                   "the same variant")
+    p.add_argument("-o", "--output", metavar="DIR", help="a new folder (default: NAME_class)")
+    p.add_argument("--tex", action="store_true", help="LaTeX sheets and solutions too")
+    p.add_argument("--no-diagrams", action="store_true", help="no network diagrams (faster)")
+    p.set_defaults(run=_variants)
+
+    p = sub.add_parser("mark", help="mark every student's answers against their own variant",
+                       description="Mark each answers file in ANSWERS_DIR (ID.txt or ID_answers.txt, "
+                       "as `micrograd check` reads them) against the student's own variant in DIR, with "
+                       "check's diagnosis: right, rounding (their own rounding, or too few decimals), "
+                       "carried (right from an earlier wrong answer), wrong, missing. Writes the CSV (a "
+                       "column per question, the total), NAME_answers.csv (every answer, its exact value "
+                       "and cause) and NAME_summary.txt (per question: how many got each, the most common "
+                       "wrong value and cause), and prints the summary.")
+    p.add_argument("folder", metavar="DIR", help="the class folder `micrograd variants` wrote")
+    p.add_argument("answers", metavar="ANSWERS_DIR", help="a folder of answers files, one per student")
+    p.add_argument("-o", "--output", metavar="CSV", default="grades.csv", help="default grades.csv")
+    p.add_argument("--credit", metavar="KIND=POINTS", action="append", default=[],
+                   help="points for a kind of answer (default right=1 rounding=1 carried=1 wrong=0 "
+                   "missing=0); e.g. --credit carried=0.5")
+    p.set_defaults(run=_mark)
+
     p = sub.add_parser("template", help="print a blank problem file that documents every key")
     p.set_defaults(run=lambda args: _print((problems.PROBLEMS / "template.toml").read_text(encoding="utf-8")))
     return parser
@@ -259,6 +300,53 @@ def _demo(args) -> int:
         print(f"\nThe document's own answers, checked (micrograd check {DEMO} {answers.name}):\n")
         print(checking.report(checking.check(problem, checking.read_answers(answers)), "seed 004"), end="")
     return 0
+
+
+def _variants(args) -> int:
+    if (args.n is None) == (args.ids is None):
+        raise UsageError("give either -n COUNT (ids s001 ...) or --ids FILE (a class list)")
+    path = pathlib.Path(args.problem)
+    if not path.exists() and os.sep not in args.problem and not args.problem.endswith(".toml"):
+        path = problems.shipped(args.problem)
+    cls = load_class(_existing(str(path), "problem"))
+    ids = (student_ids(args.n) if args.ids is None else
+           student_ids(given=_existing(args.ids, "ids").read_text(encoding="utf-8").splitlines(),
+                       where=args.ids))
+    out = args.output or f"{path.stem}_class"
+    drawn = make_class(cls, ids, args.seed, progress=_progress("students"))
+    formats = ("md", "html", "tex") if args.tex else ("md", "html")
+    write_class(cls, drawn, args.seed, out, formats, not args.no_diagrams, _progress("sheets"))
+    tries = sum(v.draws for v in drawn)
+    print(f"{out}: {len(drawn)} variants of {path.name} (seed {args.seed}; {tries} draws for {len(drawn)}), "
+          f"{len(cls.questions)} questions each at {cls.spec.decimals} decimals")
+    print(f"  hand out {out}/sheets/; the keys are in {out}/key/; then: micrograd mark {out} ANSWERS_DIR")
+    return 0
+
+
+def _mark(args) -> int:
+    credit = dict(marking.CREDIT)
+    for given in args.credit:
+        kind, _, points = given.partition("=")
+        try:
+            credit[kind] = float(points) if kind in credit else float("nan")
+        except ValueError:
+            credit[kind] = float("nan")
+        if kind not in marking.KINDS or credit[kind] != credit[kind]:
+            kinds = ", ".join(marking.KINDS)
+            raise UsageError(f"--credit {given!r}: expected KIND=POINTS, KIND one of {kinds}")
+    roster = read_class(args.folder)
+    students = marking.mark_class(roster, args.answers)
+    csv_path = pathlib.Path(args.output)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    stem = csv_path.with_suffix("")
+    text = marking.summary(students, credit)
+    write_atomically(csv_path, marking.grades_csv(students, credit))
+    write_atomically(f"{stem}_answers.csv", marking.detail_csv(students, roster.decimals))
+    write_atomically(f"{stem}_summary.txt", text)
+    print(text, end="")
+    print(f"written: {csv_path}, {stem}_answers.csv, {stem}_summary.txt")
+    unread = [s for s in students if s.note.startswith("not marked")]
+    return 1 if unread else 0
 
 
 def _load(name: str) -> problems.Problem:

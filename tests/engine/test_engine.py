@@ -171,6 +171,8 @@ def test_numpy_scalars_on_the_left_give_values():
         (lambda: Value(1.0) / Value(1e-160, "tiny"), OverflowError, ["/", "'tiny'", "d/db = -inf"]),
         (lambda: Value(5e-324).log(), OverflowError, ["log", "d/dx = inf"]),
         (lambda: dot([Value(10.0), Value(1.0)], [1e308, 1e308]), OverflowError, ["drive", "inf"]),
+        (lambda: Value(0.0, "u") ** 0.5, OverflowError, ["**0.5", "'u'", "d/dx = inf"]),
+        (lambda: Value(2.0) ** Value(1e6, "k"), OverflowError, ["**", "'k'", "its value = inf"]),
     ],
 )
 def test_domain_errors_name_the_op_and_the_value(make, error, words):

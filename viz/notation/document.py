@@ -343,12 +343,10 @@ def _tex_paragraph(text: str) -> str:
 
 def _html_inline(text: T) -> str:
     """Words with their $...$ maths as HTML, `name` in backquotes as code; else the plain text."""
-    for latex in (text.latex, _spelled(text.latex)):  # as written, then with β, √ as characters
-        try:
-            return "".join(_html_piece(p) for p in re.split(r"(\$[^$]*\$)", latex))
-        except Unsupported:
-            continue
-    return html.escape(text.plain).replace("`", "")  # shown as the terminal shows it: still readable
+    try:
+        return "".join(_html_piece(p) for p in re.split(r"(\$[^$]*\$)", text.latex))
+    except Unsupported:
+        return html.escape(text.plain).replace("`", "")  # shown as the terminal shows it: still readable
 
 
 def _html_piece(piece: str) -> str:
@@ -361,25 +359,4 @@ def _html_math(text: T) -> str:
     try:
         return to_html(text.latex)
     except Unsupported:
-        pass
-    try:  # Greek letters and roots that viz.notation.mathhtml does not set yet, as their characters
-        return to_html(_spelled(text.latex))
-    except Unsupported:
         return f'<span class="plain">{html.escape(text.plain)}</span>'
-
-
-_LETTERS = {"alpha": "α", "beta": "β", "gamma": "γ", "epsilon": "ε", "lambda": "λ", "mu": "μ", "Delta": "Δ"}
-
-
-def _spelled(latex: str) -> str:
-    r"""`latex` with \beta as β, \Delta as Δ, ..., and \sqrt{x} as √(x), for the HTML writer."""
-    out = re.sub(r"\\Delta\s*", "Δ", latex)  # Δw, as one symbol
-    out = re.sub(r"\\(alpha|beta|gamma|epsilon|lambda|mu)(?![A-Za-z])", lambda m: _LETTERS[m[1]], out)
-    while (start := out.find(r"\sqrt{")) >= 0:
-        depth, end = 0, start + len(r"\sqrt")
-        for end in range(start + len(r"\sqrt"), len(out)):
-            depth += {"{": 1, "}": -1}.get(out[end], 0)
-            if depth == 0:
-                break
-        out = out[:start] + r"√\left(" + out[start + 6:end] + r"\right)" + out[end + 1:]
-    return out

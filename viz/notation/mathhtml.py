@@ -19,7 +19,8 @@ from viz.notation.formulas import LATEX_FUNCTIONS, symbol
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}_^&]|\s+|[A-Za-z]+|\d+(?:\.\d+)?|.", re.S)
 SYMBOLS = {
     r"\cdot": "·", r"\times": "×", r"\leftarrow": "←", r"\partial": "∂", r"\sum": "Σ",
-    r"\delta": "δ", r"\eta": "η", r"\sigma": "σ", r"\theta": "θ",
+    r"\delta": "δ", r"\eta": "η", r"\sigma": "σ", r"\theta": "θ", r"\alpha": "α", r"\beta": "β",
+    r"\gamma": "γ", r"\epsilon": "ε", r"\lambda": "λ", r"\mu": "μ", r"\Delta": "Δ", r"\top": "ᵀ",
     r"\quad": "\u2003", r"\qquad": "\u2003\u2003", r"\,": "\u2009", r"\ ": " ", r"\#": "#",
 }
 MINUS = "\u2212"  # LaTeX sets - in maths as a minus sign, not a hyphen
@@ -188,11 +189,11 @@ class _Reader:
         return "′" if token == "'" else html.escape(token)
 
     def command(self, name: str) -> str:
-        if name == r"\partial" or name in OPERATORS:
-            self.skip_space()  # ∂L and log x, as LaTeX sets \partial L and \log x
+        if name in (r"\partial", r"\Delta") or name in OPERATORS:
+            self.skip_space()  # ∂L, Δw and log x, as LaTeX sets \partial L, \Delta w and \log x
         if name in SYMBOLS:
             symbol = SYMBOLS[name]
-            return f"<i>{symbol}</i>" if symbol in "δησθ" else symbol
+            return f"<i>{symbol}</i>" if symbol in "δησθαβγελμ" else symbol  # a variable: italic
         if name in OPERATORS:
             word = f'<span class="rm">{name[1:]}</span>'
             return word if self.peek() in ("(", "'", "^", "_", "[", None) else word + "\u2009"
@@ -203,6 +204,8 @@ class _Reader:
             if name == r"\tfrac" and (top, bottom) in FRACTIONS:
                 return FRACTIONS[top, bottom]
             return f'<span class="frac"><span>{top}</span><span>{bottom}</span></span>'
+        if name == r"\sqrt":  # √(x): the radical's bar would need more than a line of CSS
+            return f"√({self.argument()})"
         if name == r"\hat":
             arg = self.argument()
             letter = re.fullmatch(r"<i>(\w)</i>", arg)  # one letter: ŷ, composed, sits right
