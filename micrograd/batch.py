@@ -1,7 +1,7 @@
 """Batch mode: the same graph for B examples at once, every number an array of B (numpy).
 
 A `Batch` is a `Value` whose data holds one number per example. Parameters stay
-ordinary Values, shared by every example: an op that mixes the two broadcasts the
+Values, shared by every example: an op that mixes the two broadcasts the
 parameter, and `backward()` adds the parameter's gradient up over the batch. So
 the model, the loss and the update read as they do for one example:
 
@@ -14,23 +14,36 @@ the model, the loss and the update read as they do for one example:
 >>> loss.data, w.grad                 # dloss/dw = 1 + 2 + 3
 (12.0, 6.0)
 
-Each op still records its inputs and the local derivative for each (arrays now),
-and `backward()` is the same chain rule; the drives w·x+b of a layer's
-neurons are one matrix product over the batch.
+Each op is the engine's (micrograd/engine.py `OPS`) run on arrays, and records its
+inputs and the local derivative for each; `backward()` is the same chain rule.
+A layer is the documents' matrix form: its drives for the whole batch are one
+product Z = W X + b (W the layer's `Block`, micrograd/params.py), and backward
+gives dL/dW = delta X^T and dL/dX = W^T delta, straight into the block's array.
+An op whose value or local derivative leaves the floats for any example raises
+OverflowError naming the op, as the engine does.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
+from micrograd.blas import one_thread
+from micrograd.checks import as_float, short
 from micrograd.engine import OPS, Value, _node, topological_order
 from micrograd.fastwalk import _grad_of, interior_order
+from micrograd.params import Block
 
 _ONE = 1.0
+# a number that leaves the floats is the OverflowError each op raises, naming it: numpy's warning
+# about it, from the table's functions run on arrays, would only come first and say less
+# (np.errstate around every op would cost more than the op)
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"micrograd\.(engine|batch)")
 
 
 def _sigmoid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,16 +63,19 @@ ARRAY_OPS = {name: op.fn for name, op in OPS.items()} | {
 }
 _ACTIVATIONS = {name: ARRAY_OPS[name] for name in ("tanh", "sigmoid", "relu")}
 _add, _sub, _mul, _div, _neg = (ARRAY_OPS[name] for name in ("+", "-", "*", "/", "neg"))
+LAYER_OPS = ("W·X+b", "W·X")
 
 
 class Batch(Value):
     """A Value holding one number per example: data and grad are arrays of shape (B,).
 
-    A reduction (sum, mean) gives a Batch with a plain float, like a Value's.
+    A reduction (sum, mean) gives a Batch with a plain float, like a Value's. Inside
+    a layer, a node holds every neuron's numbers at once, an array of (neurons, B).
     """
 
     __slots__ = ()
     _activations = _ACTIVATIONS  # tanh, sigmoid and relu on arrays: Value's methods use them
+    per_example = True  # a parameter meeting a Batch lets the Batch's op run (micrograd.params.Shared)
 
     def __init__(self, data: Any, label: str = "") -> None:
         array = np.array(data, dtype=float)
@@ -74,10 +90,10 @@ class Batch(Value):
         self.op = ""
         self._a = self._b = None
         self._da = self._db = 0.0
-        self._fold = None
+        self._fold = self._closure = None
 
-    # ---- the primitives: value and local derivatives side by side (arrays) ----------
-    # _batch(data, op, a, d data/d a, b, d data/d b)
+    # ---- the primitives: the engine's table, on arrays -------------------------------------
+    # _binary(op, f, a, b): the node of f(a, b) -> (value, d/da, d/db), checked finite
 
     def __add__(self, other: Any) -> Batch:
         return _binary("+", _add, self, _lift(other))
@@ -104,40 +120,38 @@ class Batch(Value):
         return _divide(_lift(other), self)
 
     def __neg__(self) -> Batch:
-        out, local = _neg(self.data)
-        return _batch(out, "neg", self, local)
+        return _unary("neg", _neg, self)
 
     def __pow__(self, other: Any) -> Batch:
         if isinstance(other, Value):
             return _power(self, other)
-        k = float(other)
+        k = as_float(other, "exponent")
         a = self.data
-        if np.any(a == 0.0) and k < 0.0:
-            raise ZeroDivisionError(f"0.0 ** {k!r} is undefined ({self._name()}): the base must not be 0")
-        if np.any(a < 0.0) and not k.is_integer():
-            raise ValueError(f"a negative base ** {k!r} is not a real number ({self._name()})")
-        out, local = ARRAY_OPS["**k"](a, k)
+        if k < 0.0 and np.any(a == 0.0):
+            raise ZeroDivisionError(f"0.0 ** {k!r} is undefined ({self._name()}, example "
+                                    f"{_first(a == 0.0)}): the base must not be 0")
+        if not k.is_integer() and np.any(a < 0.0):
+            raise ValueError(f"{_at(a, a < 0.0)} ** {k!r} is not a real number ({self._name()}): "
+                             "a negative base needs a whole-number exponent")
+        out = _unary(f"**{short(k)}", lambda x: ARRAY_OPS["**k"](x, k), self)
         if k == 0.0:
-            local = 0.0 * a  # an array of zeros, like every other local derivative here
-        return _batch(out, f"**{int(k) if k.is_integer() else k!r}", self, local)
+            out._da = 0.0 * a  # an array of zeros, like every other local derivative here
+        return out
 
     def __rpow__(self, other: Any) -> Batch:
         return _power(_lift(other), self)
 
     def exp(self) -> Batch:
         """e ** x for every example; d/dx = e ** x."""
-        out, local = ARRAY_OPS["exp"](self.data)
-        if not np.isfinite(out).all():
-            raise OverflowError(f"exp overflows a float ({self._name()}): every input must be <= 709.78")
-        return _batch(out, "exp", self, local)
+        return _unary("exp", ARRAY_OPS["exp"], self)
 
     def log(self) -> Batch:
         """Natural logarithm; d/dx = 1 / x."""
         x = self.data
         if np.any(x <= 0.0):
-            raise ValueError(f"log is undefined for {np.min(x)!r} ({self._name()}): the input must be > 0")
-        out, local = ARRAY_OPS["log"](x)
-        return _batch(out, "log", self, local)
+            raise ValueError(f"log is undefined for {_at(x, x <= 0.0)} ({self._name()}): "
+                             "the input must be > 0")
+        return _unary("log", ARRAY_OPS["log"], self)
 
     @classmethod
     def activate(cls, zs: Sequence[Batch], name: str) -> list[Batch]:
@@ -150,7 +164,9 @@ class Batch(Value):
     def sum(self) -> Batch:
         """The sum over the examples; d/dx_k = 1 for every example k."""
         x = self.data
-        return _batch(float(x.sum()), "sum", self, np.ones_like(x))
+        with np.errstate(all="ignore"):
+            total = float(x.sum())
+        return _checked("sum", (total, np.ones_like(x)), (self,))
 
     def mean(self) -> Batch:
         """The mean over the examples: sum() * (1/B), micrograd's demo's way of writing it."""
@@ -160,15 +176,21 @@ class Batch(Value):
 
     @classmethod
     def drives(cls, rows: Sequence[Sequence[Value]], inputs: Sequence[Batch], bias: bool = True,
-               activation: str | None = None, labels: Sequence[str] | None = None) -> list[Batch]:
+               activation: str | None = None, labels: Sequence[str] | None = None,
+               block: Block | None = None) -> list[Batch]:
         """micrograd.drives for a batch: every neuron's w·x (+ b) for every example, in one product.
 
-        The inputs x_i are stacked into one node (n x B), shared by the layer; each
-        drive has two operands, its weights (w1, ..., wn, b) with local derivatives
-        the stacked inputs (a row of ones for b), and the stacked inputs with local derivatives w.
-        With `activation`, the layer's activations of them (one array op); `labels` name the drives.
+        With `block` (a layer's parameters, whose rows these are) the layer is one node
+        Z = W X + b on the stacked inputs X (n x B), then, with `activation`, one node
+        A = f(Z); each neuron's output is a row of it. Without, each drive is a node of
+        its own on its row of Values (a masked layer's neurons, `dot`): the inputs x_i
+        are stacked into one node, shared, and each drive's local derivatives are the
+        stacked inputs (a row of ones for b) for its weights and w for the inputs.
+        `labels` name the drives.
         """
         xs = tuple(inputs)
+        if block is not None and all(map(isinstance, xs, repeat(Batch))):
+            return _layer(block, xs, bias, activation, labels)
         rows = list(map(tuple, rows))
         n, m = len(xs), len(xs) + bias
         try:  # one number per weight: a weight that holds a batch, or no Value at all, fails here
@@ -181,12 +203,13 @@ class Batch(Value):
                             f"{n} per neuron{' and a bias' if bias else ''}, and Batch inputs: "
                             "wrap the data with micrograd.batch.columns(X)")
         W = W.reshape(len(rows), m)
-        X = np.array([x.data for x in xs])
-        stacked = _batch(X, "rows", xs, None)
+        stacked = _stacked(xs)
+        X = stacked.data
         if bias:  # the bias is a weight on an input that is 1 for every example
             X = np.vstack([X, np.ones(X.shape[1])])
         op = "w·x+b" if bias else "w·x"
-        zs = [_batch(z, op, row, X, stacked, w[:n]) for row, z, w in zip(rows, W @ X, W)]
+        Z = _finite(op, W @ X, (stacked,))
+        zs = [_batch(z, op, row, X, stacked, w[:n]) for row, z, w in zip(rows, Z, W)]
         for z, label in zip(zs, labels or ()):
             z.label = label
         return zs if activation is None else cls.activate(zs, activation)
@@ -203,40 +226,23 @@ class Batch(Value):
         order = interior_order(self, leaves)
         order.reverse()  # the nodes with inputs, each before its inputs
         # this pass's contributions are computed from zero, then the grads from before are added on
-        # (a training loop's fresh nodes have none, so they are only looked through when one has)
+        # (a training loop's fresh nodes have none, so they are only looked through when one has):
+        # a layer's block first, so that its Params read 0.0 as leaves
+        blocks = {id(b): b for b in map(_db_of, order) if b.__class__ is Block}.values()
+        taken = [(b, b.take_grad()) for b in blocks]
         earlier = [(v, v.grad) for v in (order + leaves if _carry(order) else leaves)
                    if type(v.grad) is not float or v.grad != 0.0]
         for v, _ in earlier:
             v.grad = 0.0
         self.grad = float(grad) if not isinstance(self.data, np.ndarray) else np.full_like(self.data, grad)
-        waiting: dict[Value, list] = {}  # rows node -> (w, g) of each drive on it, for one product
-        for out in order:
-            g, a = out.grad, out._a
-            if type(out) is Value:  # a plain scalar op (an L2 term): the engine's rule, on floats
-                if g == 0.0:
-                    continue
-                if a.__class__ is tuple:
-                    _scalar_drive_backward(out, g)
-                else:
-                    a.grad += out._da * g
-                    if out._b is not None:
-                        out._b.grad += out._db * g
-            elif out.op == "rows":  # every drive on these inputs is done: d/dx_i = sum over drives of w_i g
-                drives = waiting.pop(out, None)
-                if drives:
-                    _accumulate(out, np.array([w for w, _ in drives]).T @ np.array([g for _, g in drives]))
-                for x, row in zip(a, out.grad if type(out.grad) is not float else ()):
-                    x.grad = x.grad + row  # d rows / d x_i is 1 on row i: row i of the grad is x_i's
-            elif type(g) is float and g == 0.0:  # nothing flows back
-                continue
-            elif a.__class__ is tuple:  # a drive: every dz/dw_i (and dz/db) from one product, X @ g
-                for weight, d in zip(a, (out._da @ g).tolist()):
-                    weight.grad += d
-                waiting.setdefault(out._b, []).append((out._db, g))
-            else:
-                _accumulate(a, out._da * g)
-                if out._b is not None:
-                    _accumulate(out._b, out._db * g)
+        fresh: dict[int, tuple[Block, np.ndarray]] = {}  # block -> this pass's delta X^T
+        with one_thread():
+            _walk(order, fresh)
+        for block, g in fresh.values():
+            block.add_grad(g)
+        for block, before in taken:
+            if before is not None:
+                block.add_grad(before)
         for v, before in earlier:
             v.grad = v.grad + before
 
@@ -249,8 +255,13 @@ class Batch(Value):
 
     @property
     def inputs(self) -> tuple:
-        """As for a Value; a drive's are (w1, ..., wn, rows, b), where rows stacks the layer's inputs."""
+        """As for a Value; a drive's are (w1, ..., wn, rows, b), where rows stacks the layer's inputs;
+        a layer's are its parameters, then its inputs stacked."""
         a = self._a
+        if self.op in LAYER_OPS and self._db.__class__ is Block:
+            return (*self._db.views, a)
+        if self.op == "row":  # neuron j's part of a layer, as the one-neuron graph has it
+            return _neuron_view(self)[0]
         if a.__class__ is tuple and self.op != "rows":
             n = len(self._db)
             return (*a[:n], self._b, *a[n:])
@@ -258,10 +269,18 @@ class Batch(Value):
 
     @property
     def local_grads(self) -> tuple:
-        """As for a Value; a drive's are (x1, ..., xn, w, 1): a row of inputs per weight."""
+        """As for a Value; a drive's are (x1, ..., xn, w, 1): a row of inputs per weight; a layer's
+        are x_i (or 1) for each weight and W for the stacked inputs; a row's is 1."""
         a = self._a
+        if self.op in LAYER_OPS and self._db.__class__ is Block:
+            block, X = self._db, a.data
+            n = X.shape[0]
+            ones = np.ones(X.shape[1])
+            return (*(X[k] if k < n else ones for _, k in (v._at for v in block.views)), self._da[:, :n])
         if self.op == "rows":
             return (_ONE,) * len(a)
+        if self.op == "row":
+            return _neuron_view(self)[1]
         if a.__class__ is tuple:
             n = len(self._db)
             return (*self._da[:n], self._db[:, None], *(_ONE,) * (len(a) - n))
@@ -278,14 +297,177 @@ class Batch(Value):
         return f"Batch(B={self.data.shape[-1]}, data=[{self.data.flat[0]:.6g}, ...]{extra})"
 
 
+_db_of = attrgetter("_db")
+
+
+def _walk(order: list[Value], fresh: dict[int, tuple[Block, np.ndarray]]) -> None:
+    """The chain rule, node by node from the root: local derivative times the node's grad, to each input."""
+    waiting: dict[Value, list] = {}  # rows node -> (w, g) of each drive on it, for one product
+    for out in order:
+        g, a = out.grad, out._a
+        if out._closure is not None:  # an op with its own chain rule (an L2 term over arrays, a user's)
+            out._closure()
+        elif type(out) is not Batch:  # a plain scalar op (an L2 term as written): the engine's rule
+            if g == 0.0:
+                continue
+            if a.__class__ is tuple:
+                _scalar_drive_backward(out, g)
+            else:
+                a.grad += out._da * g
+                if out._b is not None:
+                    out._b.grad += out._db * g
+        elif out.op == "rows":  # every drive on these inputs is done: d/dx_i = sum over drives of w_i g
+            drives = waiting.pop(out, None)
+            if drives:
+                _accumulate(out, np.array([w for w, _ in drives]).T @ np.array([g for _, g in drives]))
+            for x, row in zip(a, out.grad if type(out.grad) is not float else ()):
+                x.grad = x.grad + row  # d rows / d x_i is 1 on row i: row i of the grad is x_i's
+        elif type(g) is float and g == 0.0:  # nothing flows back
+            continue
+        elif out.op == "row":  # row j of a layer's node: its grad is row j of the node's
+            if type(a.grad) is float:
+                a.grad = np.zeros_like(a.data)  # ours: written into in place
+            a.grad[out._db] += g
+        elif out._db.__class__ is Block:  # a layer, Z = W X (+ b): dL/dW = delta X^T, dL/dX = W^T delta
+            block, W, X = out._db, out._da, a.data
+            n = X.shape[0]
+            dW = g @ X.T
+            if W.shape[1] > n:  # the bias column: delta times a row of ones
+                dW = np.concatenate((dW, g.sum(axis=1)[:, None]), axis=1)
+            key = id(block)
+            fresh[key] = (block, fresh[key][1] + dW) if key in fresh else (block, dW)
+            _accumulate(a, W[:, :n].T @ g)
+        elif a.__class__ is tuple:  # a drive: every dz/dw_i (and dz/db) from one product, X @ g
+            for weight, d in zip(a, (out._da @ g).tolist()):
+                weight.grad += d
+            waiting.setdefault(out._b, []).append((out._db, g))
+        else:
+            _accumulate(a, out._da * g)
+            if out._b is not None:
+                _accumulate(out._b, out._db * g)
+
+
+def _neuron_view(r: Batch) -> tuple[tuple, tuple]:
+    """(inputs, local_grads) of row j of a layer's node, as a neuron's own nodes would show them.
+
+    Row j of Z = W X + b shows neuron j's drive: (w_j1, ..., w_jn, X, b_j) with local
+    derivatives (x_1, ..., x_n, w_j, 1). Row j of A = f(Z) shows its drive z_j (a row of
+    Z made for the look, with its label and grad) and f'(z_j). Backward never reads these.
+    """
+    whole, j = r._a, r._db
+    if whole.op in LAYER_OPS and whole._db.__class__ is Block:
+        views = whole._db.views
+        m = whole._da.shape[1]
+        row = views[j * m:(j + 1) * m] if whole._db.mask is None else [v for v in views if v._at[0] == j]
+        X = whole._a
+        n = X.data.shape[0]
+        weights, bias = row[:n], row[n:]
+        shown = X
+        if X.op != "rows":  # the layer before's node: shown as its neurons' rows, stacked, as given
+            shown = _batch(X.data, "rows", whole._fold[1], None)
+            shown.grad = X.grad
+        return ((*weights, shown, *bias),
+                (*X.data, whole._da[j, :n][:, None], *(_ONE,) * len(bias)))
+    z = whole._a
+    if z.op in LAYER_OPS and z._db.__class__ is Block and whole._da.__class__ is np.ndarray:
+        drive = _batch(z.data[j], "row", z, _ONE, None, j)
+        labels = z._fold[0]
+        drive.label = labels[j] if j < len(labels) else ""
+        drive.grad = z.grad[j].copy() if type(z.grad) is not float else 0.0
+        return (drive,), (whole._da[j],)
+    return (whole,), (_ONE,)
+
+
 def _batch(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0) -> Batch:
     return _node(data, op, a, da, b, db, Batch)  # type: ignore[return-value]
 
 
+def _layer(block: Block, xs: tuple, bias: bool, activation: str | None,
+           labels: Sequence[str] | None) -> list[Batch]:
+    """A layer on a batch: Z = W X + b as one node, A = f(Z) as one more, and each neuron's row of it."""
+    X = _stacked(xs)
+    block.in_array()  # batch mode adds delta X^T into the array: its grads live there from now on
+    W = block.capture()  # the node keeps the numbers it was computed with (a later step copies first)
+    n = X.data.shape[0]
+    if W.shape[1] != n + bias:
+        raise ValueError(f"a layer of {W.shape[1] - bias} inputs got {n}")
+    op = LAYER_OPS[0] if bias else LAYER_OPS[1]
+    with one_thread():
+        Z = W[:, :n] @ X.data
+    if bias:
+        Z += W[:, n:]  # each neuron's bias, for every example
+    z = _batch(_finite(op, Z, (X,)), op, X, W, None, block)
+    z._fold = (tuple(labels or ()), xs)  # type: ignore[assignment]  # names and inputs, for _neuron_view
+    out = z if activation is None else getattr(z, activation)()
+    rows = [_batch(row, "row", out, _ONE, None, j) for j, row in enumerate(out.data)]
+    if activation is None:
+        for r, label in zip(rows, labels or ()):
+            r.label = label
+    return rows
+
+
+def _stacked(xs: tuple) -> Batch:
+    """The inputs as one node of (n, B): the layer before's node itself when they are its rows, in order."""
+    first = xs[0]
+    if first.op == "row":
+        whole = first._a
+        if len(xs) == len(whole.data) and all(x.op == "row" and x._a is whole and x._db == j
+                                              for j, x in enumerate(xs)):
+            return whole
+    lengths = {x.data.shape for x in xs}
+    if len(lengths) != 1 or any(x.data.__class__ is not np.ndarray for x in xs):
+        raise ValueError("a layer's inputs must be Batches of the same number of examples, got "
+                         f"{sorted(len(x) for x in xs)} examples")
+    return _batch(np.array([x.data for x in xs]), "rows", xs, None)
+
+
 def _binary(op: str, f: Any, a: Value, b: Value) -> Batch:
-    """The Batch node of a binary op from the table: f(a, b) -> (value, d/da, d/db)."""
-    out, da, db = f(a.data, b.data)
-    return _batch(out, op, a, da, b, db)
+    """The Batch node of a binary op from the table: f(a, b) -> (value, d/da, d/db), checked finite."""
+    da, db = a.data, b.data
+    if da.__class__ is np.ndarray and db.__class__ is np.ndarray and da.shape != db.shape:
+        raise ValueError(f"{op} of a Batch of {da.shape[-1]} examples ({a._name()}) and one of "
+                         f"{db.shape[-1]} ({b._name()}): the numbers of examples must match "
+                         "(a parameter shared by every example is a Value)")
+    return _checked(op, f(da, db), (a, b))
+
+
+def _unary(op: str, f: Any, x: Value) -> Batch:
+    return _checked(op, f(x.data), (x,))
+
+
+def _checked(op: str, result: tuple, operands: tuple) -> Batch:
+    """The node of `op` from (value, d/d each operand); the engine's OverflowError if one left the floats."""
+    for part in result:
+        if part.__class__ is np.ndarray and not np.isfinite(part).all() or (
+                part.__class__ is float and part - part != 0.0):
+            _finite(op, part, operands)
+    if len(operands) == 1:
+        return _batch(result[0], op, operands[0], result[1])
+    return _batch(result[0], op, operands[0], result[1], operands[1], result[2])
+
+
+def _finite(op: str, x: Any, operands: Sequence[Value]) -> Any:
+    """x, if every number in it is finite; else an OverflowError naming the op, the nodes and the example."""
+    if np.isfinite(x).all():
+        return x
+    array = np.asarray(x, dtype=float)
+    names = ", ".join(v._name() for v in operands)
+    if array.ndim:
+        where = tuple(np.argwhere(~np.isfinite(array))[0])
+        at = f"{float(array[where])!r} at example {where[-1]}"
+    else:
+        at = repr(float(array))
+    raise OverflowError(f"{op} leaves the floats ({at}; {names}): "
+                        "keep the numbers between about 1e-308 and 1e308 in size")
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.argmax(mask))
+
+
+def _at(x: np.ndarray, mask: np.ndarray) -> str:
+    k = _first(mask)
+    return f"{x[k]!r} (example {k})"
 
 
 def columns(X: Any, label: str = "x") -> list[Batch]:
@@ -325,14 +507,19 @@ def _accumulate(node: Value, contribution: Any) -> None:
 
 
 def _divide(a: Value, b: Value) -> Batch:
-    if np.any(np.asarray(b.data) == 0.0):
-        raise ZeroDivisionError(f"division by zero: the divisor {b._name()} is 0.0 for some example")
+    zero = np.asarray(b.data) == 0.0
+    if np.any(zero):
+        example = f", example {_first(zero)}" if zero.ndim else ""
+        raise ZeroDivisionError(f"division by zero: the divisor {b._name()} is 0.0{example}")
     return _binary("/", _div, a, b)
 
 
 def _power(a: Value, b: Value) -> Batch:
-    if np.any(np.asarray(a.data) <= 0.0):
-        raise ValueError(f"** with a Value exponent needs a base > 0 ({a._name()})")
+    base = np.asarray(a.data)
+    if np.any(base <= 0.0):
+        at = _at(base, base <= 0.0) if base.ndim else repr(a.data)
+        raise ValueError(f"** with a Value exponent needs a base > 0, got {at} ({a._name()}): "
+                         "use a number exponent for a negative base")
     return _binary("**", ARRAY_OPS["**"], a, b)
 
 

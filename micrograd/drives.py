@@ -23,6 +23,9 @@ from typing import Any
 
 from micrograd.checks import as_float
 from micrograd.engine import ACTIVATIONS, Number, Value, _new
+from micrograd.params import Block, Param, _ArrayParam
+
+_SCALAR = {Value, Param, _ArrayParam}  # one number each (a parameter too)
 
 
 def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | None = None) -> Value:
@@ -45,16 +48,18 @@ def dot(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value 
 
 
 def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bias: bool = True,
-           cache: dict | None = None, activation: str | None = None,
+           cache: dict | Block | None = None, activation: str | None = None,
            labels: Sequence[str] | None = None) -> list[Value]:
     """The drives of neurons that all see `inputs`: one `dot` node per row of weights.
 
     Each row is a neuron's (w1, ..., wn, b), or (w1, ..., wn) with bias=False. The
     nodes share one vector of inputs, so a layer's graph holds it once; a row given
     as a tuple is kept as it is (a neuron that passes the same tuple every time is
-    walked once per backward pass, not once per example). `cache`, a dict the
-    caller keeps (a layer does), lets calls with unchanged weights share the
-    numbers each node keeps as d/dx_i instead of copying them again.
+    walked once per backward pass, not once per example). `cache` lets calls with
+    unchanged weights share the numbers each node keeps as d/dx_i instead of
+    copying them again: a layer passes its `Block` (micrograd.params), whose rows
+    these are and whose version counter says whether they changed; a dict the
+    caller keeps works too, checked by reading every weight.
 
     With `activation` ('tanh', 'sigmoid' or 'relu') the nodes returned are the
     neurons' activations a = f(z), each with its drive z folded in: z becomes a
@@ -71,10 +76,12 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bi
     """
     xs: tuple[Any, ...] = tuple(inputs)
     kinds = set(map(type, xs))
-    if kinds != {Value}:
-        if len(kinds) == 1 and issubclass(kinds.pop(), Value):  # a subclass (micrograd.batch) does its own
-            return type(xs[0]).drives(rows, xs, bias, activation=activation, labels=labels)
-        if any(isinstance(x, Value) and type(x) is not Value for x in xs):
+    if not kinds <= _SCALAR:
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is not None and issubclass(kind, Value):  # all Batches (micrograd.batch) do their own
+            return kind.drives(rows, xs, bias, activation=activation, labels=labels,  # type: ignore[attr-defined]
+                               block=cache if isinstance(cache, Block) else None)
+        if any(isinstance(x, Value) for x in xs if type(x) not in _SCALAR):
             raise TypeError("a drive's inputs must be all Values (numbers become Values) or all Batches, "
                             f"got {sorted(k.__name__ for k in set(map(type, xs)))}")
         xs = tuple(x if isinstance(x, Value) else Value(x) for x in xs)  # numbers become leaf Values
@@ -84,16 +91,24 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bi
     if set(map(len, rows)) - {m}:
         raise ValueError(f"a drive needs {n} weights{' and a bias' if bias else ''} for {n} inputs, "
                          f"got rows of {sorted(set(map(len, rows)))} Values")
-    try:  # every row's numbers in one pass, then sliced row by row
-        flat = tuple([w.data for row in rows for w in row])
-    except AttributeError:
-        raise TypeError("a drive needs Values as weights (they receive gradients), got "
-                        f"{sorted({type(w).__name__ for row in rows for w in row})}") from None
-    hit = cache is not None and cache.get("numbers") == flat and len(cache["rows"]) == len(rows)
-    if hit:
-        wds = cache["rows"]  # type: ignore[index]  # the same weights as last time
+    numbers: dict | None = None  # a dict cache: the numbers it holds are checked one by one
+    if isinstance(cache, Block):  # a layer's own rows: its numbers, read once per change
+        if cache._grad is not None:
+            cache.in_slots()  # eager backward adds weight by weight: into each Param's slot
+        wds: Sequence[tuple[float, ...]] = cache.numbers()
+        hit = True
     else:
-        wds = [flat[k:k + m] for k in range(0, len(flat), m)]
+        numbers = cache
+        try:  # every row's numbers in one pass, then sliced row by row
+            flat = tuple([w.data for row in rows for w in row])
+        except AttributeError:
+            raise TypeError("a drive needs Values as weights (they receive gradients), got "
+                            f"{sorted({type(w).__name__ for row in rows for w in row})}") from None
+        hit = numbers is not None and numbers.get("numbers") == flat and len(numbers["rows"]) == len(rows)
+        if hit:
+            wds = numbers["rows"]  # type: ignore[index]  # the same weights as last time
+        else:
+            wds = [flat[k:k + m] for k in range(0, len(flat), m)]
     if bias:
         op, dx = "w·x+b", (*xd, 1.0)  # d/dw_i = x_i, d/db = 1: the same for every neuron
     else:
@@ -127,8 +142,8 @@ def drives(rows: Sequence[Sequence[Value]], inputs: Sequence[Value | Number], bi
         z._db = wd
         z._closure = None
         out.append(z)
-    if cache is not None and not hit:
-        cache.update(numbers=flat, rows=wds)
+    if numbers is not None and not hit:
+        numbers.update(numbers=flat, rows=wds)
     return out
 
 

@@ -21,13 +21,14 @@ from nn.losses import (
 )
 from nn.module import MLP, Layer, Module, Neuron, from_torch, load
 from nn.optim import SGD, Adam
+from nn.penalties import l2
 from nn.state import load_state_dict, save, state_dict
 from nn.torch_bridge import to_torch
 
 __all__ = [
     "MLP", "Layer", "Module", "Neuron", "labels",
     "half_sum_squares", "sum_squares", "mean_squared_error", "softmax", "cross_entropy",
-    "binary_cross_entropy", "hinge", "total", "mean",
+    "binary_cross_entropy", "hinge", "total", "mean", "l2",
     "SGD", "Adam",
     "state_dict", "load_state_dict", "save", "load",
     "to_torch", "from_torch",

@@ -20,12 +20,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from micrograd import Value, drives
+from micrograd.params import Block
 from nn import labels, state, torch_bridge
 from nn.activations import FOLDED, Activation, resolve
 from nn.weights import Matrix, layer_weights
 
 
-def _outputs(rows: list, x: Any, bias: bool, cache: dict | None, activation: str, fn: Any,
+def _outputs(rows: list, x: Any, bias: bool, cache: Block | None, activation: str, fn: Any,
              z_labels: list[str], a_labels: list[str]) -> list[Value]:
     """Neurons' outputs on inputs x: their drives z (labelled), then the activation a = f(z) of each."""
     if fn is None:  # 'linear': the drive is the output
@@ -93,10 +94,22 @@ class Module:
         for name, m in self._modules.items():
             yield from m.named_parameters(f"{prefix}{name}.")
 
+    def parameter_blocks(self) -> tuple[list[Block], list[Value]]:
+        """The parameters as whole layers' arrays (micrograd.params) and the rest, one by one."""
+        blocks: list[Block] = []
+        others = list(self._parameters.values())
+        for m in self._modules.values():
+            b, o = m.parameter_blocks()
+            blocks += b
+            others += o
+        return blocks, others
+
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0.0."""
-        for p in self.parameters():
+        for p in self._parameters.values():
             p.grad = 0.0
+        for m in self._modules.values():
+            m.zero_grad()  # a layer clears its array at once
 
 
 class Neuron(Module):
@@ -120,8 +133,11 @@ class Neuron(Module):
         draw = random.uniform
         w = [Value(draw(-1, 1) if init is None else init, labels.weight(layer, index, i + 1)) for i in seen]
         b0 = bias_init if bias_init is not None else init if init is not None else 0.0
-        self._w, self._b = tuple(w), Value(b0, labels.bias(layer, index)) if bias else None
-        self._params = self._w + (self._b,) if bias else self._w  # the drive's weight vector, one tuple
+        row = (*w, Value(b0, labels.bias(layer, index))) if bias else tuple(w)
+        # the drive's weight vector, one tuple: views of one array (a layer gathers its neurons' into one)
+        self._params: tuple[Value, ...] = Block.gather([row])[0]
+        self._w: tuple[Value, ...] = self._params[:len(w)]
+        self._b: Value | None = self._params[-1] if bias else None
         self._register("w", self._w)  # parameters w.0, w.1, ..., then b
         self._register("b", self._b)
         self._z_label = labels.drive(layer, index)
@@ -191,7 +207,14 @@ class Layer(Module):
         ]
         self._z_labels = [n._z_label for n in self.neurons]
         self._a_labels = [n._a_label for n in self.neurons]
-        self._numbers: dict = {}  # drives(cache=...): the weights' numbers, shared while they do not change
+        # the layer's parameters as one array W (row j: neuron j's weights, then its bias), the Values
+        # views of it: batch mode multiplies it at once, drives() knows by its version that it is unchanged
+        self._rows = Block.gather([n._params for n in self.neurons],
+                                  [[*(range(nin) if n.connections is None else n.connections), nin]
+                                   [:len(n._params)] for n in self.neurons], nin + bias)
+        self._block = self._rows[0][0]._block
+        for n, row in zip(self.neurons, self._rows):
+            n._params = row
 
     def forward(self, x: Any) -> list[Value]:
         """The layer's outputs as a list, however many there are (calling the layer gives one as a Value).
@@ -205,9 +228,24 @@ class Layer(Module):
             raise ValueError(f"layer {self.index} takes {self.nin} inputs, got {len(x)}")
         if self.mask is not None:
             return [n(x) for n in self.neurons]
-        # one drive per neuron, all on one shared vector of inputs
-        return _outputs([n._params for n in self.neurons], x, self.bias, self._numbers, self.activation,
-                        self._fn, self._z_labels, self._a_labels)
+        # one drive per neuron, all on one shared vector of inputs; the array's numbers while the
+        # neurons still hold its views (a neuron's weights may have been set to other Values)
+        rows = [n._params for n in self.neurons]
+        return _outputs(rows, x, self.bias, self._block if rows == self._rows else None,
+                        self.activation, self._fn, self._z_labels, self._a_labels)
+
+    def parameter_blocks(self) -> tuple[list[Block], list[Value]]:
+        """This layer's array while its neurons hold its Params, else its parameters one by one."""
+        if [n._params for n in self.neurons] == self._rows:
+            return [self._block], []
+        return super().parameter_blocks()
+
+    def zero_grad(self) -> None:
+        """Set the grad of every parameter to 0.0 (one array fill while the layer holds its block)."""
+        if [n._params for n in self.neurons] == self._rows:
+            self._block.zero_grad()
+        else:
+            super().zero_grad()
 
     @property
     def W(self) -> Matrix:

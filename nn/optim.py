@@ -1,14 +1,20 @@
 """Optimisers: each step() moves every parameter against its grad; zero_grad() clears the grads.
 
-Both follow torch.optim's update rules, so a run can be checked against PyTorch.
+Both follow torch.optim's update rules, so a run can be checked against PyTorch. A
+layer whose parameters are all given is updated as one array (micrograd.params):
+the same arithmetic on every entry, so the same numbers as one parameter at a time.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
 
 from micrograd import Value
+from micrograd.params import Block, Param
 
 
 class Optimizer:
@@ -24,10 +30,25 @@ class Optimizer:
         if not lr > 0.0:
             raise ValueError(f"the learning rate must be > 0, got {lr!r}")
         self.lr = lr
+        self.blocks, self.others = _grouped(self.parameters)
+        # where each parameter's state sits: (group, flat index in its block's array, or None)
+        group = {id(b): g for g, b in enumerate(self.blocks)}
+        other = {id(p): len(self.blocks) + k for k, p in enumerate(self.others)}
+        self._where = [(group[id(p._block)], int(np.ravel_multi_index(p._at, p._block.data.shape)))
+                       if isinstance(p, Param) and id(p._block) in group else (other[id(p)], None)
+                       for p in self.parameters]
+
+    def _per_parameter(self, groups: list[Any] | None) -> list[float] | None:
+        """A state kept per block and per other parameter, as one float per parameter in order."""
+        if groups is None:
+            return None
+        return [float(groups[g] if i is None else groups[g].item(i)) for g, i in self._where]
 
     def zero_grad(self) -> None:
         """Set the grad of every parameter to 0.0, before the next backward()."""
-        for p in self.parameters:
+        for block in self.blocks:
+            block.zero_grad()
+        for p in self.others:
             p.grad = 0.0
 
 
@@ -39,21 +60,24 @@ class SGD(Optimizer):
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
         self.momentum = momentum
-        self.velocity: list[float] | None = None
+        self._velocity: list[Any] | None = None  # one array per block, then one float per other parameter
+
+    @property
+    def velocity(self) -> list[float] | None:
+        """Each parameter's velocity v (None before the first step with momentum)."""
+        return self._per_parameter(self._velocity)
 
     def step(self) -> None:
         """Update every parameter once from its current grad."""
         lr = self.lr
+        grads = [b.grads() for b in self.blocks] + [p.grad for p in self.others]
         if self.momentum == 0.0:
-            for p in self.parameters:
-                p.data -= lr * p.grad  # exactly the documents' w - eta * dL/dw
-            return
-        if self.velocity is None:  # the first step starts from v = grad, as torch.optim.SGD does
-            self.velocity = [p.grad for p in self.parameters]
+            steps = grads
+        elif self._velocity is None:  # the first step starts from v = grad, as torch.optim.SGD does
+            steps = self._velocity = grads
         else:
-            self.velocity = [self.momentum * v + p.grad for v, p in zip(self.velocity, self.parameters)]
-        for p, v in zip(self.parameters, self.velocity):
-            p.data -= lr * v
+            steps = self._velocity = [self.momentum * v + g for v, g in zip(self._velocity, grads)]
+        _move(self.blocks, self.others, [lr * s for s in steps])  # exactly the documents' w - eta * dL/dw
 
 
 class Adam(Optimizer):
@@ -67,8 +91,19 @@ class Adam(Optimizer):
             raise ValueError(f"betas must each be in [0, 1), got {betas!r}")
         self.eps = eps
         self.steps = 0
-        self.m = [0.0] * len(self.parameters)  # running mean of grads
-        self.v = [0.0] * len(self.parameters)  # running mean of squared grads
+        zeros = [np.zeros_like(b.data) for b in self.blocks] + [0.0] * len(self.others)
+        self._m: list[Any] = list(zeros)  # running mean of grads, per block and other parameter
+        self._v: list[Any] = list(zeros)  # running mean of squared grads
+
+    @property
+    def m(self) -> list[float]:
+        """Each parameter's running mean of grads."""
+        return self._per_parameter(self._m) or []
+
+    @property
+    def v(self) -> list[float]:
+        """Each parameter's running mean of squared grads."""
+        return self._per_parameter(self._v) or []
 
     def step(self) -> None:
         """Update every parameter once from its current grad."""
@@ -76,9 +111,33 @@ class Adam(Optimizer):
         b1, b2, t = self.beta1, self.beta2, self.steps
         step_size = self.lr / (1.0 - b1 ** t)
         root_correction = math.sqrt(1.0 - b2 ** t)
-        for k, p in enumerate(self.parameters):
-            g = p.grad
-            self.m[k] = b1 * self.m[k] + (1.0 - b1) * g
-            self.v[k] = b2 * self.v[k] + (1.0 - b2) * g * g
-            denom = math.sqrt(self.v[k]) / root_correction + self.eps
-            p.data -= step_size * self.m[k] / denom
+        grads = [b.grads() for b in self.blocks] + [p.grad for p in self.others]
+        steps = []
+        for k, g in enumerate(grads):
+            self._m[k] = b1 * self._m[k] + (1.0 - b1) * g
+            self._v[k] = b2 * self._v[k] + (1.0 - b2) * g * g
+            root = np.sqrt(self._v[k]) if k < len(self.blocks) else math.sqrt(self._v[k])
+            denom = root / root_correction + self.eps
+            steps.append(step_size * self._m[k] / denom)
+        _move(self.blocks, self.others, steps)
+
+
+def _move(blocks: list[Block], others: list[Value], steps: list[Any]) -> None:
+    """p <- p - step for each block (one array) and each other parameter."""
+    for block, s in zip(blocks, steps):
+        block.update(block.data - s)
+    for p, s in zip(others, steps[len(blocks):]):
+        p.data -= s
+
+
+def _grouped(params: list[Value]) -> tuple[list[Block], list[Value]]:
+    """The blocks whose every parameter is listed once, and the other parameters one by one."""
+    listed: dict[int, int] = {}
+    for p in params:
+        listed[id(p)] = listed.get(id(p), 0) + 1
+    candidates = {id(p._block): p._block for p in params if isinstance(p, Param)}
+    whole = [key for key, block in candidates.items()  # in the order the parameters list them
+             if all(listed.get(id(v)) == 1 for v in block.views) and len(block.views) > 0]
+    kept = set(whole)
+    others = [p for p in params if not (isinstance(p, Param) and id(p._block) in kept)]
+    return [candidates[key] for key in whole], others

@@ -1,7 +1,7 @@
 """Benchmark: this repo's engine (eager and batch) beside micrograd 0.1.0 from PyPI, in one run.
 
-    python tests/benchmarks/bench.py            # everything, about 3.5 minutes on 2 cores
-    python tests/benchmarks/bench.py --quick    # 2 cycles, smaller graphs: about 1 minute
+    python tests/benchmarks/bench.py            # everything, 15-20 minutes on 2 busy cores
+    python tests/benchmarks/bench.py --quick    # 2 cycles, smaller graphs, one sweep pass: about 5
 
 micrograd 0.1.0 is pip-installed into a scratch directory of its own (--scratch, by
 default ~/.cache/micrograd-lab-bench) and, since it is also imported as `micrograd`,
@@ -10,7 +10,8 @@ This machine's CPU speed changes from one second to the next, so the demo step i
 measured in matched time windows (matched.py): one long-lived worker per engine
 variant; each of our blocks runs for as much CPU time as the micrograd step before
 it and is compared with the mean of the micrograd steps just before and after it.
-The other workloads run in a fresh process each. Prints a Markdown table; --json FILE
+The other workloads run in a fresh process each; the width sweep runs batch mode and torch
+(vectorized, one thread) in turn at each width and size. Prints a Markdown table; --json FILE
 also writes every figure (each step's too). Not collected by pytest.
 """
 
@@ -32,11 +33,15 @@ from matched import Worker, measure, summarize  # noqa: E402  (a sibling file, n
 
 WORKER = HERE / "workloads.py"
 MICROGRAD = "micrograd==0.1.0"
-# our four demo variants: (key, engine, L2 term, target ratio, label)
+# our demo variants: (key, engine, L2 term, target ratio, label); the floor is plain Python, no graph
 VARIANTS = [("eager", "eager", "sum", 100, "eager, as written"),
-            ("eager_dot", "eager", "dot", 100, "eager, L2 as one dot node"),
-            ("batch", "batch", "sum", 1000, "batch, as written"),
-            ("batch_dot", "batch", "dot", 1000, "batch, L2 as one dot node")]
+            ("eager_l2", "eager", "node", 100, "eager, L2 as one node (nn.l2), nn.SGD"),
+            ("batch", "batch", "sum", 2000, "batch, as written"),
+            ("batch_l2", "batch", "node", 2000, "batch, L2 as one node (nn.l2), nn.SGD"),
+            ("floor", "floor", "sum", None, "graph-free floor: plain floats in lists, backward by hand")]
+FLOOR_FACTOR = 3  # eager's target: within 3x of the floor's step
+WIDTHS, SWEEP_N = (16, 32, 64, 128), (100, 1000)
+SWEEP_FACTOR = 2  # batch's target: within 2x of torch vectorized on one thread
 KEYS = [v[0] for v in VARIANTS]
 DEMO_TIMEOUT = 120  # seconds a worker may take to start or answer (a micrograd step: about 1.5)
 
@@ -143,6 +148,13 @@ def main() -> None:
     out["traced_eager"] = go("traced_eager", "eager", "wide_traced", "1e5")
     # 4. drawings
     out["drawing_eager"] = go("drawing_eager", "eager", "drawing")
+    # 5. the width sweep: batch mode and torch, one process each, side by side, twice
+    for h in WIDTHS:
+        for n in SWEEP_N:
+            for rep in (0,) if opts.quick else (0, 1):
+                for engine in ("batch", "torch"):
+                    out[f"sweep_{engine}_{h}_{n}_{rep}"] = go(f"sweep {engine} H={h} N={n}", engine,
+                                                              "sweep", str(h), str(n), timeout=300)
     out["wall_seconds"] = time.perf_counter() - began
 
     print(header(out))
@@ -169,6 +181,7 @@ def demo_rows(row, out: dict) -> None:
     if mg_error or not s_all["micrograd_times"]:
         row("1. demo step, micrograd 0.1.0 worker", mg_error or "no step measured", "", met=False)
     checked = s_all["micrograd_k"]
+    floor = s_all.get("floor", {}).get("ratio_median")
     for key, _, _, goal, label in VARIANTS:
         s = s_all[key]
         if not s["ratios"]:
@@ -176,9 +189,13 @@ def demo_rows(row, out: dict) -> None:
             continue
         problems = f" ({'; '.join(s['errors'])})" if s["errors"] else ""
         spread = f"{s['ratio_median']:,.0f}x ({s['ratio_min']:,.0f}..{s['ratio_max']:,.0f}x)"
+        target, met = (f">= {goal}x", s["ratio_median"] >= goal and not s["errors"]) if goal else ("", None)
+        if key == "eager" and floor:  # within 3x of the floor: our ratio at least a third of its
+            target += f"; within {FLOOR_FACTOR}x of the floor ({floor / s['ratio_median']:.1f}x)"
+            met = met and s["ratio_median"] * FLOOR_FACTOR >= floor
         row(f"1. demo step, {label}: s/step, median of {len(s['ratios'])} blocks{problems}",
             fmt_s(statistics.median(s["micrograd_mean"])), fmt_s(statistics.median(s["per_step"])),
-            spread, f">= {goal}x", s["ratio_median"] >= goal and not s["errors"])
+            spread, target, met)
         same = s["max_rel_loss_diff"]
         steps = f"steps {min(checked) + 1}..{max(checked) + 1} of each 20" if checked else "no steps"
         ok = same is not None and same <= 1e-9 and s["repeats_equal"]
@@ -250,6 +267,21 @@ def table(out: dict, chains: list[str]) -> str:
             d["network"] < 1)
     else:
         row("4. drawings", "", d.get("skipped") or d.get("error"), "", "", False)
+    rows += ["", "| width sweep (MLP 2-H-H-1, hinge + nn.l2, nn.SGD) | torch vectorized, 1 thread | "
+             "batch mode | batch / torch | target | met |", "|---|---|---|---|---|---|"]
+    for h in WIDTHS:
+        for n in SWEEP_N:
+            pairs = [(out.get(f"sweep_batch_{h}_{n}_{r}", {}), out.get(f"sweep_torch_{h}_{n}_{r}", {}))
+                     for r in (0, 1)]
+            ok = [(b["median"], t["median"]) for b, t in pairs if "median" in b and "median" in t]
+            if not ok:
+                errors = [x.get("error", "?") for pair in pairs for x in pair if "error" in x]
+                rows.append(f"| H={h}, N={n} | | {'; '.join(errors)[:80]} | | {SWEEP_FACTOR}x | **no** |")
+                continue
+            ours, theirs = min(b for b, _ in ok), min(t for _, t in ok)
+            factor = ours / theirs
+            rows.append(f"| H={h}, N={n} | {fmt_s(theirs)} | {fmt_s(ours)} | {factor:.2f}x | "
+                        f"<= {SWEEP_FACTOR}x | {'yes' if factor <= SWEEP_FACTOR else '**no**'} |")
     return "\n".join(rows)
 
 

@@ -79,8 +79,15 @@ def demo_trainer(name: str, data: str, l2: str = "sum"):
     """
     import numpy as np
 
+    if name == "floor":
+        return floor_trainer(data)
     Value, MLP, where = engine(name)
-    if l2 == "dot":
+    if l2 == "node":  # the L2 term as one node over the layers' arrays (nn.l2), and nn.SGD
+        import nn
+
+        def l2_sum(params):
+            return nn.l2(model)
+    elif l2 == "dot":
         from micrograd import dot
 
         def l2_sum(params):
@@ -121,25 +128,155 @@ def demo_trainer(name: str, data: str, l2: str = "sum"):
             return total_loss, accuracy.mean()
 
     done = 0  # steps run by this process
+    optimiser = None
 
     def step() -> tuple[int, float, float]:
-        nonlocal model, done
+        nonlocal model, done, optimiser
         k = done % EPISODE
         if k == 0:
             random.seed(1337)
             model = MLP(2, [16, 16, 1])  # 2-layer neural network
+            if l2 == "node":
+                import nn
+                optimiser = nn.SGD(model.parameters(), lr=1.0)
         start = clock()
         total_loss, acc = loss()
-        model.zero_grad()
-        total_loss.backward()
         learning_rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
+        if optimiser is not None:  # the layers' arrays at once
+            optimiser.zero_grad()
+            total_loss.backward()
+            optimiser.lr = learning_rate
+            optimiser.step()
+        else:
+            model.zero_grad()
+            total_loss.backward()
+            for p in model.parameters():
+                p.data -= learning_rate * p.grad
         seconds = clock() - start
         done += 1
         return k, seconds, float(total_loss.data)
 
     return step, where
+
+
+def floor_trainer(data: str):
+    """micrograd's demo step on plain floats in lists, with no graph: the floor a graph engine stands on.
+
+    The same model (drawn as micrograd 0.1.0 draws it), the same sums in the same order, and
+    the backward pass written out by hand; so the same losses as micrograd.
+    """
+    with open(data) as f:
+        moons = json.load(f)
+    X = moons["X"]
+    y = [2.0 * t - 1.0 for t in moons["y"]]
+    sizes = [2, 16, 16, 1]
+    layers: list = []
+    done = 0
+
+    def step() -> tuple[int, float, float]:
+        nonlocal layers, done
+        k = done % EPISODE
+        if k == 0:
+            random.seed(1337)
+            layers = [[([random.uniform(-1, 1) for _ in range(nin)], 0.0) for _ in range(nout)]
+                      for nin, nout in zip(sizes, sizes[1:])]  # [(w, b) per neuron] per layer
+        start = clock()
+        W = [[w for w, _ in layer] for layer in layers]
+        B = [[b for _, b in layer] for layer in layers]
+        gW = [[[0.0] * len(w) for w in Wl] for Wl in W]
+        gB = [[0.0] * len(Bl) for Bl in B]
+        last = len(layers) - 1
+        total = 0.0
+        scale = 1.0 / len(X)
+        for xi, yi in zip(X, y):
+            acts = [xi]
+            for li, (Wl, Bl) in enumerate(zip(W, B)):  # z = b + w1 x1 + ..., micrograd's order
+                a = acts[-1]
+                z = [sum(map(float.__mul__, w, a), b) for w, b in zip(Wl, Bl)]
+                acts.append(z if li == last else [v if v > 0.0 else 0.0 for v in z])
+            margin = 1.0 + -yi * acts[-1][0]
+            if margin <= 0.0:
+                continue
+            total += margin
+            delta = [-yi * scale]  # d loss / d score
+            for li in range(last, -1, -1):
+                a, out = acts[li], acts[li + 1]
+                if li != last:
+                    delta = [d if o > 0.0 else 0.0 for d, o in zip(delta, out)]
+                for gw, d in zip(gW[li], delta):
+                    for i, ai in enumerate(a):
+                        gw[i] += ai * d
+                for j, d in enumerate(delta):
+                    gB[li][j] += d
+                if li:
+                    delta = [sum(Wl_j[i] * d for Wl_j, d in zip(W[li], delta)) for i in range(len(a))]
+        params = [v for Wl, Bl in zip(W, B) for w, b in zip(Wl, Bl) for v in (*w, b)]
+        loss = total * scale + 1e-4 * sum(p * p for p in params)
+        lr = 1.0 - 0.9 * k / 100
+        layers = [[([w - lr * (g + 2e-4 * w) for w, g in zip(w_j, g_j)], b_j - lr * (gb + 2e-4 * b_j))
+                   for w_j, b_j, g_j, gb in zip(Wl, Bl, gWl, gBl)]
+                  for Wl, Bl, gWl, gBl in zip(W, B, gW, gB)]
+        seconds = clock() - start
+        done += 1
+        return k, seconds, loss
+
+    return step, "plain Python floats"
+
+
+# ---- the width sweep: batch mode against torch, vectorized, on one thread ------------------------
+
+def sweep(name: str, width: int, n: int, budget: float = 0.4) -> dict:
+    """Per-step CPU seconds of an MLP 2-H-H-1 on N examples: hinge + L2 as one node, SGD."""
+    import numpy as np
+
+    rng = np.random.default_rng(width * 7919 + n)
+    X = rng.uniform(-1.5, 1.5, (n, 2))
+    y = np.where(X[:, 0] * X[:, 1] > 0, 1.0, -1.0)
+    if name == "torch":
+        import torch
+
+        torch.set_num_threads(1)
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(2, width), torch.nn.ReLU(), torch.nn.Linear(width, width),
+                                    torch.nn.ReLU(), torch.nn.Linear(width, 1)).double()
+        params = list(model.parameters())
+        opt = torch.optim.SGD(params, lr=0.05)
+        tx, ty = torch.tensor(X), torch.tensor(y)
+
+        def step() -> float:
+            scores = model(tx)[:, 0]
+            loss = torch.relu(1 + -ty * scores).mean() + 1e-4 * sum((p * p).sum() for p in params)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss.item()
+    else:
+        sys.path.insert(0, REPO)
+        import nn
+        from micrograd.batch import columns
+
+        random.seed(0)
+        model = nn.MLP(2, [width, width, 1])
+        opt = nn.SGD(model.parameters(), lr=0.05)
+        inputs = columns(X)
+
+        def step() -> float:
+            scores = model(inputs)
+            loss = (1 + -y * scores).relu().mean() + nn.l2(model, 1e-4)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return float(loss.data)
+    for _ in range(3):  # warm-up: the first steps allocate and move grads into arrays
+        step()
+    times, spent = [], 0.0
+    while spent < budget or len(times) < 5:
+        start = clock()
+        step()
+        times.append(clock() - start)
+        spent += times[-1]
+    times.sort()
+    return {"median": times[len(times) // 2], "steps": len(times)}
 
 
 def reply(answer: dict) -> None:
@@ -298,8 +435,8 @@ def drawing(name: str) -> dict:
 
 def main(argv: list[str]) -> None:
     name, workload, *args = argv
-    if name not in ("micrograd", "eager", "batch"):
-        raise SystemExit(f"unknown engine {name!r}: micrograd, eager or batch")
+    if name not in ("micrograd", "eager", "batch", "floor", "torch"):
+        raise SystemExit(f"unknown engine {name!r}: micrograd, eager, batch, floor or torch")
     if workload == "serve":
         serve(name, args[0], args[1])
         os._exit(0)
@@ -309,6 +446,8 @@ def main(argv: list[str]) -> None:
         result = wide(name, int(float(args[0])), int(args[1]))
     elif workload == "wide_traced":
         result = wide_traced(name, int(float(args[0])))
+    elif workload == "sweep":
+        result = sweep(name, int(args[0]), int(float(args[1])))
     elif workload == "drawing":
         result = drawing(name)
     else:

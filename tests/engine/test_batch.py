@@ -143,7 +143,8 @@ def test_backward_twice_doubles_every_grad_of_a_batch_mlp_exactly():
     inputs = columns(X)
     loss = _mlp_loss(model, inputs, y)
     loss.backward()
-    nodes = topological_order(loss)  # parameters, inputs, and every node in between (arrays for most)
+    # parameters and inputs (a layer's per-neuron nodes are views made for a look, their grads a copy)
+    nodes = [v for v in topological_order(loss) if not v.inputs]
     once = [np.array(v.grad, copy=True) for v in nodes]
     loss.backward()
     assert all(np.array_equal(v.grad, 2 * g) for v, g in zip(nodes, once))
@@ -229,4 +230,9 @@ def test_a_layer_activates_all_its_neurons_at_once_with_the_scalar_numbers(activ
     for p, g in zip(model.parameters(), batch_grads):
         assert close(g, p.grad)
     hidden = model.layers[0].forward(inputs)
-    assert all(type(h) is Batch and h.op == (activation if activation != "square" else "**2") for h in hidden)
+    if activation == "square":  # a function of a user's: applied to each neuron's row of Z = W X + b
+        assert all(type(h) is Batch and h.op == "**2" and h.inputs[0].op == "row" for h in hidden)
+    else:  # every neuron's activation is a row of one node, A = f(Z)
+        (a,) = {id(h._a): h._a for h in hidden}.values()  # the operand itself (inputs shows neuron j's view)
+        assert a.op == activation and a.data.shape == (5, len(X))
+        assert [h.op for h in hidden] == ["row"] * 5

@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parents[1]
 BENCH = HERE / "benchmarks" / "bench.py"
 VARIANTS = ("eager", "eager_dot", "batch", "batch_dot")
 sys.path.insert(0, str(HERE / "benchmarks"))
+from bench import KEYS, WIDTHS  # noqa: E402
 from matched import Worker, measure, summarize  # noqa: E402  (a sibling of bench.py, not a package)
 
 # a stand-in for workloads.py serve: micrograd's steps take 1.0, 1.1, 1.2 ... s; ours split the
@@ -104,11 +105,11 @@ def test_quick_benchmark_completes_and_both_engines_compute_the_same_losses(tmp_
     demo = out["demo"]
     assert out["cycles"] == 2 and all(w["error"] is None for w in demo["workers"].values())
     steps = demo["micrograd"]
-    assert len(steps) == 4 * 2 + 1 and len(demo["blocks"]) == 4 * 2
+    assert len(steps) == len(KEYS) * 2 + 1 and len(demo["blocks"]) == len(KEYS) * 2
     # micrograd's losses by step index k of its episode (it restarts from the seed every 20 steps)
     theirs = {s["k"][0]: s["losses"][0] for s in [demo["micrograd_warmup"], *steps]}
     assert sorted(theirs) == list(range(len(steps) + 1))
-    for key in VARIANTS:
+    for key in KEYS:
         blocks = [b for b in demo["blocks"] if b["variant"] == key]
         for answer in [demo["warmup"][key], *(b["block"] for b in blocks)]:
             for k, loss in zip(answer["k"], answer["losses"]):
@@ -130,9 +131,11 @@ def test_quick_benchmark_completes_and_both_engines_compute_the_same_losses(tmp_
         assert s["ratio_median"] == pytest.approx(statistics.median(expected))
         assert s["ratio_min"] <= s["ratio_median"] <= s["ratio_max"]
     # consecutive blocks share a micrograd step: each step brackets the block before and after it
-    assert [b["before"] for b in demo["blocks"]] == list(range(8))
+    assert [b["before"] for b in demo["blocks"]] == list(range(len(KEYS) * 2))
     for n in ("1e3", "1e4", "1e5"):
         assert out[f"chain_{n}_eager"]["completed"] and out[f"chain_{n}_eager"]["grad_ok"]
     assert out["wide_eager"]["value_ok"]
     assert "| workload |" in done.stdout
+    for h in WIDTHS:  # the width sweep ran both engines at every width
+        assert out[f"sweep_batch_{h}_100_0"]["median"] > 0 and out[f"sweep_torch_{h}_100_0"]["median"] > 0
     assert "matched time windows" in done.stdout and f"Python {out['python']}" in done.stdout
