@@ -11,7 +11,7 @@ import dataclasses
 
 from viz.homework import formula, solve
 from viz.homework.problem import Problem
-from viz.homework.variant_rules import Question
+from viz.homework.variant_rules import Question, answer_lines
 from viz.notation.document import Block, Figure, Heading, Math, Para, T
 from viz.notation.maths import chain, num, partial, sym
 
@@ -107,10 +107,4 @@ def answers_template(student: str, asked: list[Question], decimals: int) -> str:
     """The answers file to fill in: every name, no numbers."""
     lines = [f"# Answers of student {student}: write each number after its '=' ({decimals} decimals).",
              "# A line left without a number counts as no answer."]
-    current = None
-    for q in asked:
-        if q.key[0] != current:
-            current = q.key[0]
-            lines.append(f"[pass {current}]")
-        lines.append(f"{q.name} = ")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + answer_lines(asked, lambda q: "")) + "\n"

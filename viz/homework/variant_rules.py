@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from micrograd import Value, topological_order
@@ -193,3 +194,15 @@ def _name(v: Value) -> str:
 
 def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def answer_lines(asked: list[Question], number: Callable[[Question], str]) -> list[str]:
+    """The questions as lines of an answers file: `[pass n]` before each pass's, then `name = number`."""
+    lines: list[str] = []
+    current = None
+    for q in asked:
+        if q.key[0] != current:
+            current = q.key[0]
+            lines.append(f"[pass {current}]")
+        lines.append(f"{q.name} = {number(q)}")
+    return lines

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from viz.homework import problem_file
 from viz.homework.problem import Problem, ProblemError
 from viz.homework.replay import Key, replay
-from viz.homework.variant_rules import Question, broken, questions
+from viz.homework.variant_rules import Question, answer_lines, broken, questions
 from viz.homework.variant_spec import Spec, VariantError, read
 
 if sys.version_info >= (3, 11):
@@ -170,13 +170,7 @@ def key_text(v: Variant, asked: list[Question], decimals: int, heading: str = ""
     """The key: every question's exact value at the sheet's decimals, as an answers file."""
     lines = [f"# {heading}" if heading else f"# The key of {v.student}'s variant"]
     lines.append(f"# every number exact, rounded to {decimals} decimals: micrograd check reads it")
-    current = None
-    for q in asked:
-        if q.key[0] != current:
-            current = q.key[0]
-            lines.append(f"[pass {current}]")
-        lines.append(f"{q.name} = {shown(v.exact[q.key], decimals)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + answer_lines(asked, lambda q: shown(v.exact[q.key], decimals))) + "\n"
 
 
 def shown(x: float, decimals: int) -> str:
