@@ -1,6 +1,7 @@
 """The benchmark runs from README's command, micrograd 0.1.0 (installed by it) agrees with us, and its
 matched-window pairing computes each block's ratio from the micrograd steps around it."""
 
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -136,6 +137,8 @@ def test_quick_benchmark_completes_and_both_engines_compute_the_same_losses(tmp_
         assert out[f"chain_{n}_eager"]["completed"] and out[f"chain_{n}_eager"]["grad_ok"]
     assert out["wide_eager"]["value_ok"]
     assert "| workload |" in done.stdout
-    for h in WIDTHS:  # the width sweep ran both engines at every width
-        assert out[f"sweep_batch_{h}_100_0"]["median"] > 0 and out[f"sweep_torch_{h}_100_0"]["median"] > 0
+    torch_installed = importlib.util.find_spec("torch") is not None
+    for h in WIDTHS:  # the width sweep ran batch mode at every width, and torch where it is installed
+        assert out[f"sweep_batch_{h}_100_0"]["median"] > 0
+        assert not torch_installed or out[f"sweep_torch_{h}_100_0"]["median"] > 0
     assert "matched time windows" in done.stdout and f"Python {out['python']}" in done.stdout
