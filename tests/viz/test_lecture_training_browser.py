@@ -5,8 +5,9 @@ test_lecture_browser.py for where), at a projector's 1920x1080 and a phone's 390
 """
 
 import pytest
-from test_lecture_browser import ARGS, CHROMIUM, open_page
-from test_lecture_browser import shots as shots  # a fixture: imported to be used by name
+from test_lecture_browser import CHROMIUM, open_page
+from test_lecture_browser import browser as browser  # fixtures: imported to be used by name
+from test_lecture_browser import shots as shots
 from test_lecture_training import number, scalar_demo, trained
 
 from micrograd import topological_order
@@ -43,14 +44,6 @@ READ = """() => ({
 LINKS = """() => [...document.querySelectorAll('#links line[data-k]:not(.hit)')].map(l => ({
   k: +l.dataset.k, sign: l.classList.contains('negative') ? -1 : 1,
   width: parseFloat(l.style.strokeWidth)}))"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
