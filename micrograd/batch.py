@@ -76,6 +76,7 @@ class Batch(Value):
     __slots__ = ()
     _activations = _ACTIVATIONS  # tanh, sigmoid and relu on arrays: Value's methods use them
     per_example = True  # a parameter meeting a Batch lets the Batch's op run (micrograd.params.Shared)
+    _unary_kind: type  # Batch (set below the class): relu, exp, ... of a Batch are Batches
 
     def __init__(self, data: Any, label: str = "") -> None:
         array = np.array(data, dtype=float)
@@ -297,6 +298,7 @@ class Batch(Value):
         return f"Batch(B={self.data.shape[-1]}, data=[{self.data.flat[0]:.6g}, ...]{extra})"
 
 
+Batch._unary_kind = Batch
 _db_of = attrgetter("_db")
 
 

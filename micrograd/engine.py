@@ -113,6 +113,7 @@ class Value(MicrogradWays):
     _closure: Callable[[], None] | None  # an op written micrograd's way: its _backward
     __array_ufunc__ = None  # numpy scalars defer to our reflected operators
     _activations = ACTIVATIONS  # f(x) -> (value, local derivative); micrograd.batch's work on arrays
+    _unary_kind: type  # what a one-operand op makes of this node: a Value (a Batch makes a Batch)
 
     def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str = "",
                  label: str = "") -> None:
@@ -303,7 +304,7 @@ def _node2(op: str, result: tuple, a: Value, b: Value) -> Value:
 
 def _node1(op: str, result: tuple, x: Value) -> Value:
     """_node for a unary op, from its table function's (value, d/dx); a Batch makes a Batch."""
-    out = _new(type(x))
+    out: Value = _new(x._unary_kind)
     out.data, out._da = result
     if out.data.__class__ is float and 0.0 * out.data + 0.0 * out._da != 0.0:  # a Batch checks its own
         raise not_finite(op, (x,), result)
@@ -316,6 +317,7 @@ def _node1(op: str, result: tuple, x: Value) -> Value:
 
 
 _new = object.__new__
+Value._unary_kind = Value  # a parameter's or a penalty's relu, exp, ... is a plain node
 
 
 def _lift(x: Value | Number) -> Value:

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
-from micrograd.engine import Value, _new
+from micrograd.checks import not_finite
+from micrograd.engine import Value, _new, _node
 
 
 class Shared(Value):
@@ -58,31 +61,46 @@ class Shared(Value):
 class Param(Shared):
     """A parameter: a Value whose number is one entry of its layer's array (`_block.data[_at]`)."""
 
-    __slots__ = ("_block", "_at", "__weakref__")
+    __slots__ = ("_block", "_at", "_i", "__weakref__")
     _block: Block
-    _at: tuple[int, int]
+    _at: tuple[int, int]  # (row, column) in the array
+    _i: int  # the same, counted along the flattened array
 
     def _get_data(self) -> float:
         return self._block.data.item(self._at)
 
     def _set_data(self, number: Any) -> None:
-        self._block.write(self._at, number)
+        block = self._block
+        if block._captured:  # a batch node holds the array: it keeps the numbers it was computed with
+            block._release()
+        block.data[self._at] = number
+        block.version += 1
 
     data = property(_get_data, _set_data, doc="The number: an entry of the layer's array.")
 
+    def __mul__(self, other: Any) -> Value:
+        if other is self:  # p * p, a term of an L2 penalty as micrograd's demo writes it
+            d = self._block.data.item(self._at)
+            return _square(d * d, "*", self, d, self, d)
+        return Shared.__mul__(self, other)
+
+    def __pow__(self, other: Any) -> Value:
+        if other.__class__ in (int, float) and other == 2:  # p ** 2: the same, as others write it
+            d = self._block.data.item(self._at)
+            return _square(d * d, "**2", self, 2.0 * d, None, 0.0)
+        return Shared.__pow__(self, other)
+
 
 class _ArrayParam(Param):
-    """A Param while its block keeps the grads in one array: reading or writing one brings them back."""
+    """A Param while its block keeps the grads in one array: its grad is read and written there."""
 
     __slots__ = ()
 
     def _get_grad(self) -> Any:
-        self._block.in_slots()  # a scalar look at a grad: the next ones are scalar too (an SGD loop)
-        return self.grad
+        return self._block._grad.item(self._at)  # type: ignore[union-attr]
 
     def _set_grad(self, g: Any) -> None:
-        self._block.in_slots()
-        self.grad = g
+        self._block._grad[self._at] = g  # type: ignore[index]
 
     grad = property(_get_grad, _set_grad, doc="d(loss)/d(this parameter).")
 
@@ -127,7 +145,7 @@ class Block:
                 p = v if isinstance(v, Param) else _view_of(v)
                 if isinstance(p, _ArrayParam):
                     p._block.in_slots()
-                p._block, p._at = block, (j, k)
+                p._block, p._at, p._i = block, (j, k), j * m + k
                 views.append(p)
             out.append(tuple(views))
             block._views += map(weakref.ref, views)
@@ -139,13 +157,6 @@ class Block:
         return [p for p in (r() for r in self._views) if p is not None]
 
     # ---- the numbers ----------------------------------------------------------------------------
-
-    def write(self, at: tuple[int, int], number: Any) -> None:
-        """Set one parameter's number (p.data = number)."""
-        if self._captured:
-            self._release()
-        self.data[at] = number
-        self.version += 1
 
     def update(self, data: np.ndarray) -> None:
         """Set every number at once (an optimiser's step), keeping a masked layer's zeros."""
@@ -240,6 +251,120 @@ class Block:
                 if v is not None:
                     v.__class__ = Param
                     v.grad = g
+
+
+# ---- sum(p * p for p in model.parameters()): one node ----------------------------------------------
+
+class Square(Shared):
+    """p * p (or p ** 2) for a parameter p: a node like any other, whose sums make one SumOfSquares."""
+
+    __slots__ = ()
+
+    def __add__(self, other: Any) -> Value:
+        if other.__class__ is Square:
+            return _sum_of([self, other], self.data + other.data)
+        if other.__class__ is SumOfSquares:
+            return _sum_of([self, *other.terms], self.data + other.data)
+        return Shared.__add__(self, other)
+
+    def __radd__(self, other: Any) -> Value:
+        if other.__class__ in (int, float) and other == 0:  # sum()'s start: 0 + p*p is p*p
+            return _sum_of([self], self.data)
+        # a Value on the left asks this subclass first: its own op, as Value.__radd__ would run it
+        return Value.__add__(other if isinstance(other, Value) else Value(other), self)
+
+
+class SumOfSquares(Shared):
+    """p1*p1 + p2*p2 + ... over parameters: ONE node, whose backward works on the layers' arrays.
+
+    micrograd's demo writes its L2 term as ``sum(p*p for p in model.parameters())``: 674
+    nodes, one by one in backward. Here each sum of squares is a node over all its
+    terms, its data summed left to right as micrograd does (the same bits), and its
+    backward adds d/dp (p*p) * grad = p * grad twice (once per operand, micrograd's
+    bits) into each layer's array at once. Its inputs are the parameters, each with
+    local derivative 2p, as nn.l2 shows them; each term's own node gets its grad too.
+    A longer sum shares its shorter one's list of terms (each node reads its first
+    `_n`), so building one is one append per term.
+
+    >>> import random, nn
+    >>> random.seed(1); model = nn.MLP(2, [1])
+    >>> reg = sum(p * p for p in model.parameters())
+    >>> reg.op, reg.data == sum(p.data ** 2 for p in model.parameters())
+    ('L2', True)
+    """
+
+    __slots__ = ("_terms", "_n")
+    _terms: list[Square]
+    _n: int
+
+    @property
+    def _closure(self) -> Any:  # type: ignore[override]
+        """What the walks call for this node: its whole chain rule (a property: no cycle to collect)."""
+        return self._backward_step
+
+    def _backward_step(self) -> None:
+        g = self.grad
+        if g == 0.0:
+            return
+        terms = self.terms
+        for sq in terms:
+            sq.grad += g  # d sum / d term = 1
+        params = list(map(_a_of, terms))
+        start = 0
+        for block, group in groupby(map(_block_of, params)):  # a layer's terms: usually all, in order
+            end = start + len(list(group))
+            at, size = np.fromiter(map(_i_of, params[start:end]), np.intp, end - start), block.data.size
+            for local in (_da_of, _db_of):  # operand a, then b: the order micrograd adds them in
+                d = np.fromiter(map(local, terms[start:end]), float, end - start) * g
+                block.add_grad(np.bincount(at, d, size).reshape(block.data.shape))
+            start = end
+
+    @property
+    def terms(self) -> list[Square]:
+        """The p * p nodes summed, in order."""
+        return self._terms[:self._n]
+
+    @property
+    def inputs(self) -> tuple:
+        """Each term's parameter."""
+        return tuple(map(_a_of, self.terms))
+
+    @property
+    def local_grads(self) -> tuple:
+        """d(sum)/dp = 2p for each term's p, at the number p had then."""
+        return tuple(sq._da + sq._db for sq in self.terms)
+
+    def __add__(self, other: Any) -> Value:
+        if other.__class__ is Square:
+            terms = self._terms
+            if len(terms) != self._n:  # another sum already grew from this one: a list of its own
+                terms = terms[:self._n]
+            terms.append(other)
+            return _sum_of(terms, self.data + other.data)
+        if other.__class__ is SumOfSquares:
+            return _sum_of(self.terms + other.terms, self.data + other.data)
+        return Shared.__add__(self, other)
+
+
+def _square(data: float, op: str, p: Param, da: float, b: Param | None, db: float) -> Square:
+    """p * p (b is p: two operands, each with local derivative p) or p ** 2 (one, with 2p)."""
+    if data - data != 0.0:
+        raise not_finite(op, (p,), (data, da))
+    return _node(data, op, p, da, b, db, Square)  # type: ignore[return-value]
+
+
+def _sum_of(terms: list[Square], total: float) -> SumOfSquares:
+    if total - total != 0.0:
+        raise not_finite("+", terms[-1:], (total,))
+    out = _new(SumOfSquares)
+    out.data, out.grad, out.label, out.op = total, 0.0, "", "L2"
+    # to the walks a node with no operands: its closure is its whole chain rule
+    out._a, out._da, out._b, out._db, out._fold = (), (), (), (), None
+    out._terms, out._n = terms, len(terms)
+    return out
+
+
+_a_of, _da_of, _db_of, _block_of, _i_of = map(attrgetter, ("_a", "_da", "_db", "_block", "_i"))
 
 
 def _view_of(v: Value) -> Param:
