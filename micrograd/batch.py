@@ -37,6 +37,7 @@ from micrograd.blas import one_thread
 from micrograd.checks import as_float, short
 from micrograd.engine import OPS, Value, _node, topological_order
 from micrograd.fastwalk import _grad_of, interior_order
+from micrograd.heap import keep_freed_memory
 from micrograd.params import Block
 
 _ONE = 1.0
@@ -44,6 +45,7 @@ _ONE = 1.0
 # about it, from the table's functions run on arrays, would only come first and say less
 # (np.errstate around every op would cost more than the op)
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"micrograd\.(engine|batch)")
+keep_freed_memory()  # a step's arrays then reuse the last step's memory (micrograd/heap.py says why)
 
 
 def _sigmoid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
