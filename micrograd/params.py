@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from micrograd.checks import not_finite
-from micrograd.engine import Value, _new, _node
+from micrograd.engine import Value, _new
 
 
 class Shared(Value):
@@ -309,15 +309,12 @@ class SumOfSquares(Shared):
         terms = self.terms
         for sq in terms:
             sq.grad += g  # d sum / d term = 1
-        params = list(map(_a_of, terms))
-        start = 0
-        for block, group in groupby(map(_block_of, params)):  # a layer's terms: usually all, in order
-            end = start + len(list(group))
-            at, size = np.fromiter(map(_i_of, params[start:end]), np.intp, end - start), block.data.size
-            for local in (_da_of, _db_of):  # operand a, then b: the order micrograd adds them in
-                d = np.fromiter(map(local, terms[start:end]), float, end - start) * g
-                block.add_grad(np.bincount(at, d, size).reshape(block.data.shape))
-            start = end
+        n = len(terms)
+        da = np.fromiter(map(_da_of, terms), float, n) * g
+        db = np.fromiter(map(_db_of, terms), float, n) * g
+        for block, run, at in _layout(list(map(_a_of, terms))):
+            for d in (da, db):  # operand a, then b: the order micrograd adds them in
+                block.add_grad(np.bincount(at, d[run], block.data.size).reshape(block.data.shape))
 
     @property
     def terms(self) -> list[Square]:
@@ -350,7 +347,11 @@ def _square(data: float, op: str, p: Param, da: float, b: Param | None, db: floa
     """p * p (b is p: two operands, each with local derivative p) or p ** 2 (one, with 2p)."""
     if data - data != 0.0:
         raise not_finite(op, (p,), (data, da))
-    return _node(data, op, p, da, b, db, Square)  # type: ignore[return-value]
+    out = _new(Square)  # engine._node's fields, set here: a demo step makes 337 of these
+    out.data, out.grad, out.label, out.op = data, 0.0, "", op
+    out._a, out._da, out._b, out._db = p, da, b, db
+    out._fold = out._closure = None
+    return out
 
 
 def _sum_of(terms: list[Square], total: float) -> SumOfSquares:
@@ -362,6 +363,17 @@ def _sum_of(terms: list[Square], total: float) -> SumOfSquares:
     out._a, out._da, out._b, out._db, out._fold = (), (), (), (), None
     out._terms, out._n = terms, len(terms)
     return out
+
+
+def _layout(params: list[Param]) -> list[tuple[Block, slice, np.ndarray]]:
+    """Where these parameters sit: (block, their run in the list, their places in its array) a block."""
+    places = np.fromiter(map(_i_of, params), np.intp, len(params))
+    layout, start = [], 0
+    for block, group in groupby(map(_block_of, params)):  # a layer's parameters: usually all, in order
+        end = start + len(list(group))
+        layout.append((block, slice(start, end), places[start:end]))
+        start = end
+    return layout
 
 
 _a_of, _da_of, _db_of, _block_of, _i_of = map(attrgetter, ("_a", "_da", "_db", "_block", "_i"))
