@@ -50,6 +50,8 @@ class Module:
 
     _parameters: dict[str, Value] = {}  # never written: _register gives each module dicts of its own
     _modules: dict[str, Module] = {}
+    _listed: tuple[int, list[Value]] | None = None  # parameters() at a count of _changes
+    _changes = 0  # registrations in any module so far: a module's listing is current while this stays
 
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward(), which calling it runs")
@@ -79,13 +81,18 @@ class Module:
                 del table[key]
         for key, v in found.items():  # a name already there keeps its place in the order
             (self._parameters if isinstance(v, Value) else self._modules)[key] = v
+        Module._changes += 1
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order: this module's own, then each submodule's."""
-        params = list(self._parameters.values())
-        for m in self._modules.values():
-            params += m.parameters()
-        return params
+        listed = self._listed  # a training loop asks every step: the list is made once per change
+        if listed is None or listed[0] != Module._changes:
+            params = list(self._parameters.values())
+            for m in self._modules.values():
+                params += m.parameters()
+            listed = (Module._changes, params)
+            object.__setattr__(self, "_listed", listed)
+        return list(listed[1])  # the caller's own list
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
         """(name, parameter) pairs in parameters()' order, e.g. ('layers.0.neurons.1.w.0', w12^(1))."""

@@ -10,6 +10,7 @@ was measured this way, alone. Not collected by pytest.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -31,8 +32,10 @@ for _ in range({steps}):
 def count(engine: str, l2: str, steps: int, data: str, make: bool) -> int:
     """Instructions callgrind counts for a process that runs `steps` demo steps."""
     code = RUN.format(here=str(HERE), data=data, make=make, engine=engine, l2=l2, steps=steps)
+    # OpenBLAS's threads spin for work, and string hashes order sets: either moves the count by 2x
+    env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                           sys.executable, "-c", code], capture_output=True, text=True, check=True)
+                           sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     return int(re.search(r"Collected : (\d+)", done.stderr).group(1))
 
 

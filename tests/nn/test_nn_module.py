@@ -191,3 +191,19 @@ def test_micrograd_nn_reexports_the_same_classes():
 def test_micrograd_positional_nonlin():
     assert nn.Neuron(2, False).activation == "linear"
     assert nn.Neuron(2, True).activation == "relu"
+
+
+def test_parameters_follow_every_change_and_are_the_callers_own_list():
+    random.seed(2)
+    model = nn.MLP(2, [3, 1])
+    first = model.parameters()
+    first.clear()  # the caller's list: the next call is whole again
+    assert len(model.parameters()) == 2 * 3 + 3 + 3 + 1
+    neuron = model.layers[0].neurons[1]
+    new = (Value(1.0), Value(2.0))
+    neuron.w = new  # deep in the tree: the model's listing sees it
+    assert [p for p in model.parameters() if p in new] == list(new)
+    model.extra = nn.Neuron(1)  # a submodule added later comes last
+    assert model.parameters()[-2:] == [model.extra.w[0], model.extra.b]
+    expected = [p for layer in model.layers for n in layer.neurons for p in (*n.w, n.b)]
+    assert model.parameters()[:-2] == expected
