@@ -1,9 +1,10 @@
 """Penalties on a model's parameters, each ONE node in the graph however many parameters it covers.
 
 `l2(model, alpha)` is alpha * sum of p**2 over every parameter: micrograd's demo writes
-it as ``alpha * sum(p*p for p in model.parameters())``, 2 nodes per parameter; here a
-layer's parameters are squared and summed as one array (micrograd.params), so the
-term costs the same for 337 parameters as for 17,000. Its local derivative with
+it as ``alpha * sum(p*p for p in model.parameters())``, which micrograd.params also
+makes one node (SumOfSquares), but one Python step per parameter; here each layer's
+parameters are squared and summed as one array, so the term costs the same for 337
+parameters as for 17,000. Its local derivative with
 respect to each parameter p is 2 alpha p, and backward() adds 2 alpha p * grad to
 each p.grad (into the layer's array in batch mode).
 
