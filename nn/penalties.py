@@ -4,9 +4,9 @@
 it as ``alpha * sum(p*p for p in model.parameters())``, which micrograd.params also
 makes one node (SumOfSquares), but one Python step per parameter; here each layer's
 parameters are squared and summed as one array, so the term costs the same for 337
-parameters as for 17,000. Its local derivative with
-respect to each parameter p is 2 alpha p, and backward() adds 2 alpha p * grad to
-each p.grad (into the layer's array in batch mode).
+parameters as for 17,000. Its local derivative with respect to each parameter p is
+2 alpha p, and backward() adds 2 alpha p * grad to each p.grad (into the layer's
+array in batch mode).
 
 >>> import nn
 >>> model = nn.MLP(1, [1], init=3.0)    # w = 3, b = 3
