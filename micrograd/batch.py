@@ -391,7 +391,7 @@ def _layer(block: Block, xs: tuple, bias: bool, activation: str | None,
     """A layer on a batch: Z = W X + b as one node, A = f(Z) as one more, and each neuron's row of it."""
     X = _stacked(xs)
     block.in_array()  # batch mode adds delta X^T into the array: its grads live there from now on
-    W = block.capture()  # the node keeps the numbers it was computed with (a later step copies first)
+    W = block.data  # never written into: the node keeps the numbers it was computed with
     n = X.data.shape[0]
     if W.shape[1] != n + bias:
         raise ValueError(f"a layer of {W.shape[1] - bias} inputs got {n}")

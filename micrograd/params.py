@@ -21,6 +21,7 @@ are current without reading every weight (micrograd.drives).
 
 from __future__ import annotations
 
+import numbers
 import weakref
 from collections.abc import Sequence
 from itertools import groupby
@@ -64,30 +65,39 @@ class Param(Shared):
     __slots__ = ("_block", "_at", "_i", "__weakref__")
     _block: Block
     _at: tuple[int, int]  # (row, column) in the array
-    _i: int  # the same, counted along the flattened array
+    _i: int  # the same, counted along the flattened array: its place in the block's list
 
     def _get_data(self) -> float:
-        return self._block.data.item(self._at)
+        return self._block._flat[self._i]
 
     def _set_data(self, number: Any) -> None:
+        if number.__class__ is not float:
+            number = _real(number)
         block = self._block
-        if block._captured:  # a batch node holds the array: it keeps the numbers it was computed with
-            block._release()
-        block.data[self._at] = number
+        block._flat[self._i] = number
+        block._array = None  # rebuilt when next asked for; whoever holds the old one keeps its numbers
         block.version += 1
 
     data = property(_get_data, _set_data, doc="The number: an entry of the layer's array.")
 
     def __mul__(self, other: Any) -> Value:
         if other is self:  # p * p, a term of an L2 penalty as micrograd's demo writes it
-            d = self._block.data.item(self._at)
-            return _square(d * d, "*", self, d, self, d)
+            d = self._block._flat[self._i]
+            out = _new(Square)  # engine._node's fields that differ between squares: 337 a demo step
+            out.data, out.grad, out.label, out._a, out._da = d * d, 0.0, "", self, d
+            if out.data - out.data != 0.0:
+                raise not_finite("*", (self, self), (out.data, d, d))
+            return out
         return Shared.__mul__(self, other)
 
     def __pow__(self, other: Any) -> Value:
         if other.__class__ in (int, float) and other == 2:  # p ** 2: the same, as others write it
-            d = self._block.data.item(self._at)
-            return _square(d * d, "**2", self, 2.0 * d, None, 0.0)
+            d = self._block._flat[self._i]
+            out = _new(Power2)
+            out.data, out.grad, out.label, out._a, out._da = d * d, 0.0, "", self, 2.0 * d
+            if out.data - out.data != 0.0:
+                raise not_finite("**2", (self,), (out.data, 2.0 * d))
+            return out
         return Shared.__pow__(self, other)
 
 
@@ -97,29 +107,50 @@ class _ArrayParam(Param):
     __slots__ = ()
 
     def _get_grad(self) -> Any:
-        return self._block._grad.item(self._at)  # type: ignore[union-attr]
+        try:
+            return self._block._gflat[self._i]  # type: ignore[index]
+        except TypeError:  # the array changed since the list was made
+            return self._block.grad_list()[self._i]
 
     def _set_grad(self, g: Any) -> None:
-        self._block._grad[self._at] = g  # type: ignore[index]
+        block = self._block
+        block._grad[self._at] = g  # type: ignore[index]
+        block._gflat = None
 
     grad = property(_get_grad, _set_grad, doc="d(loss)/d(this parameter).")
 
 
-class Block:
-    """The numbers of a layer's parameters as one array (row j: neuron j's weights, then its bias)."""
+def _real(x: Any) -> float:
+    """A number given to a parameter as a float (inf and nan too: a diverged model is saved as one)."""
+    if isinstance(x, numbers.Real) and not isinstance(x, bool) or isinstance(x, np.ndarray) and x.ndim == 0:
+        return float(x)
+    raise TypeError(f"a parameter's data must be a real number, got {type(x).__name__}: {x!r}")
 
-    __slots__ = ("data", "_views", "mask", "version", "_grad", "_numbers", "_numbers_version",
-                 "_captured")
+
+class Block:
+    """The numbers of a layer's parameters as one array (row j: neuron j's weights, then its bias).
+
+    They are kept twice: as a flat Python list, which each Param reads and writes
+    (a list item costs a third of an array item), and as the array, made from the
+    list when it is next asked for after a write. A given array is never written
+    into, so a node that holds one keeps the numbers it was computed with.
+    """
+
+    __slots__ = ("_array", "_flat", "shape", "_views", "mask", "version", "_grad", "_gflat",
+                 "_numbers", "_numbers_version")
+    _array: np.ndarray | None  # None after a write, until the array is next asked for
+    _flat: list[float]
 
     def __init__(self, data: np.ndarray, mask: np.ndarray | None) -> None:
-        self.data = data
+        self.shape: tuple[int, ...] = data.shape
         self.mask = mask  # None for a dense layer, else True where a connection (and so a Param) is
         self._views: list[weakref.ref] = []  # row by row, as parameters() lists them
-        self.version = 0
+        self.version = 0  # counts writes to the numbers
         self._grad: np.ndarray | None = None  # the grads, when they live in the array (batch mode)
+        self._gflat: list[float] | None = None  # the same as a list, made at the first Param's read
         self._numbers: list[tuple[float, ...]] = []
         self._numbers_version = -1
-        self._captured = False  # a batch node holds `data`: the next write copies it first
+        self._take(np.array(data, dtype=float))
 
     @classmethod
     def gather(cls, rows: Sequence[tuple[Value, ...]], columns: Sequence[Sequence[int]] | None = None,
@@ -158,27 +189,33 @@ class Block:
 
     # ---- the numbers ----------------------------------------------------------------------------
 
+    @property
+    def data(self) -> np.ndarray:
+        """The numbers as an array (read-only: a Param's `data`, or update(), sets them)."""
+        array = self._array
+        if array is None:
+            array = self._array = np.array(self._flat).reshape(self.shape)
+            array.flags.writeable = False
+        return array
+
     def update(self, data: np.ndarray) -> None:
         """Set every number at once (an optimiser's step), keeping a masked layer's zeros."""
-        self.data = data if self.mask is None else np.where(self.mask, data, 0.0)
-        self._captured = False  # a new array: whoever held the old one keeps it
+        if data.shape != self.shape:
+            raise ValueError(f"a block of shape {self.shape} cannot take numbers of shape {data.shape}")
+        self._take(np.array(data, dtype=float) if self.mask is None else np.where(self.mask, data, 0.0))
         self.version += 1
 
+    def _take(self, array: np.ndarray) -> None:
+        array.flags.writeable = False
+        self._array, self._flat = array, array.ravel().tolist()
+
     def numbers(self) -> list[tuple[float, ...]]:
-        """Each row's numbers as Python floats, read from the array only when they changed."""
+        """Each row's numbers as Python floats, read from the list only when they changed."""
         if self._numbers_version != self.version:
-            self._numbers = list(map(tuple, self.data.tolist()))
+            flat, m = self._flat, self.shape[1]
+            self._numbers = [tuple(flat[k:k + m]) for k in range(0, len(flat), m)]
             self._numbers_version = self.version
         return self._numbers
-
-    def capture(self) -> np.ndarray:
-        """The array, for a node that keeps it (d z/d x = w): a later write copies it first."""
-        self._captured = True
-        return self.data
-
-    def _release(self) -> None:
-        self.data = self.data.copy()
-        self._captured = False
 
     # ---- the grads --------------------------------------------------------------------------------
 
@@ -187,12 +224,21 @@ class Block:
         self.in_array()
         return self._grad  # type: ignore[return-value]
 
+    def grad_list(self) -> list[float]:
+        """The grads in the array as a flat list, what each Param's grad reads (made once per change)."""
+        if self._gflat is None:
+            self._gflat = self._grad.ravel().tolist()  # type: ignore[union-attr]
+        return self._gflat
+
+    def _set_grad_array(self, grad: np.ndarray | None) -> None:
+        self._grad, self._gflat = grad, None
+
     def add_grad(self, g: np.ndarray) -> None:
         """Add g (the shape of data) to the grads, where they are."""
         if self.mask is not None:
             g = np.where(self.mask, g, 0.0)
         if self._grad is not None:
-            self._grad = self._grad + g
+            self._set_grad_array(self._grad + g)
         else:
             flat = g.ravel().tolist() if self.mask is None else g[self.mask].tolist()
             for r, d in zip(self._views, flat):
@@ -203,7 +249,7 @@ class Block:
     def zero_grad(self) -> None:
         """Every grad 0.0."""
         if self._grad is not None:
-            self._grad = np.zeros_like(self.data)
+            self._set_grad_array(np.zeros(self.shape))
         else:
             for v in self.views:
                 v.grad = 0.0
@@ -215,7 +261,7 @@ class Block:
         return self._slots()
 
     def _slots(self) -> np.ndarray:
-        grad = np.zeros_like(self.data)
+        grad = np.zeros(self.shape)
         slots = [0.0 if v is None else v.grad for v in (r() for r in self._views)]
         if self.mask is None:
             grad.ravel()[:] = slots
@@ -230,13 +276,13 @@ class Block:
         before = self.grad_array()
         if not before.any():
             return None
-        self._grad = np.zeros_like(self.data)
+        self._set_grad_array(np.zeros(self.shape))
         return before
 
     def in_array(self) -> None:
         """Move the grads from the Params' slots into one array (batch mode, optimisers)."""
         if self._grad is None:
-            self._grad = self._slots()
+            self._set_grad_array(self._slots())
             for v in self.views:
                 v.__class__ = _ArrayParam
 
@@ -245,7 +291,7 @@ class Block:
         grad = self._grad
         if grad is not None:
             flat = grad.ravel().tolist() if self.mask is None else grad[self.mask].tolist()
-            self._grad = None
+            self._set_grad_array(None)
             for r, g in zip(self._views, flat):
                 v = r()
                 if v is not None:
@@ -256,12 +302,20 @@ class Block:
 # ---- sum(p * p for p in model.parameters()): one node ----------------------------------------------
 
 class Square(Shared):
-    """p * p (or p ** 2) for a parameter p: a node like any other, whose sums make one SumOfSquares."""
+    """p * p for a parameter p: a node like any other, whose sums make one SumOfSquares.
+
+    A demo step makes 337 of these, so what is the same for every square is a class
+    attribute: both operands are p, each with local derivative p.
+    """
 
     __slots__ = ()
+    op = "*"
+    _fold = _closure = None
+    _b = property(attrgetter("_a"), doc="The second operand: p again.")
+    _db = property(attrgetter("_da"), doc="d(p * p)/d(second operand) = p, as for the first.")
 
     def __add__(self, other: Any) -> Value:
-        if other.__class__ is Square:
+        if other.__class__ in _SQUARES:
             return _sum_of([self, other], self.data + other.data)
         if other.__class__ is SumOfSquares:
             return _sum_of([self, *other.terms], self.data + other.data)
@@ -272,6 +326,17 @@ class Square(Shared):
             return _sum_of([self], self.data)
         # a Value on the left asks this subclass first: its own op, as Value.__radd__ would run it
         return Value.__add__(other if isinstance(other, Value) else Value(other), self)
+
+
+class Power2(Square):
+    """p ** 2: one operand, with local derivative 2p."""
+
+    __slots__ = ()
+    op = "**2"
+    _b, _db = None, 0.0
+
+
+_SQUARES = (Square, Power2)
 
 
 class SumOfSquares(Shared):
@@ -296,6 +361,10 @@ class SumOfSquares(Shared):
     __slots__ = ("_terms", "_n")
     _terms: list[Square]
     _n: int
+    op = "L2"
+    # to the walks a node with no operands: its closure is its whole chain rule
+    _a = _da = _b = _db = ()
+    _fold = None
 
     @property
     def _closure(self) -> Any:  # type: ignore[override]
@@ -309,12 +378,16 @@ class SumOfSquares(Shared):
         terms = self.terms
         for sq in terms:
             sq.grad += g  # d sum / d term = 1
-        n = len(terms)
-        da = np.fromiter(map(_da_of, terms), float, n) * g
-        db = np.fromiter(map(_db_of, terms), float, n) * g
-        for block, run, at in _layout(list(map(_a_of, terms))):
+        # list comprehensions: they read a slot in a third of the instructions map(attrgetter) takes
+        da = np.fromiter([sq._da for sq in terms], float, len(terms)) * g
+        kinds = [sq.__class__ for sq in terms]
+        # operand b is p again, with local derivative p, in p * p; p ** 2 has none (its da is 2p)
+        db = da if Power2 not in kinds else np.where([k is Square for k in kinds], da, 0.0)
+        for block, run, at in _layout([sq._a for sq in terms]):
             for d in (da, db):  # operand a, then b: the order micrograd adds them in
-                block.add_grad(np.bincount(at, d[run], block.data.size).reshape(block.data.shape))
+                part = d[run]
+                block.add_grad(part.reshape(block.shape) if at is None
+                               else np.bincount(at, part, len(block._flat)).reshape(block.shape))
 
     @property
     def terms(self) -> list[Square]:
@@ -324,7 +397,7 @@ class SumOfSquares(Shared):
     @property
     def inputs(self) -> tuple:
         """Each term's parameter."""
-        return tuple(map(_a_of, self.terms))
+        return tuple(sq._a for sq in self.terms)
 
     @property
     def local_grads(self) -> tuple:
@@ -332,51 +405,41 @@ class SumOfSquares(Shared):
         return tuple(sq._da + sq._db for sq in self.terms)
 
     def __add__(self, other: Any) -> Value:
-        if other.__class__ is Square:
-            terms = self._terms
-            if len(terms) != self._n:  # another sum already grew from this one: a list of its own
-                terms = terms[:self._n]
+        if other.__class__ in _SQUARES:
+            terms, n = self._terms, self._n
+            if len(terms) != n:  # another sum already grew from this one: a list of its own
+                terms = terms[:n]
             terms.append(other)
-            return _sum_of(terms, self.data + other.data)
+            out = _new(SumOfSquares)  # _sum_of, written out: a demo step makes 337 of these
+            out.data, out.grad, out.label, out._terms, out._n = self.data + other.data, 0.0, "", terms, n + 1
+            if out.data - out.data != 0.0:
+                raise not_finite("+", (other,), (out.data,))
+            return out
         if other.__class__ is SumOfSquares:
             return _sum_of(self.terms + other.terms, self.data + other.data)
         return Shared.__add__(self, other)
-
-
-def _square(data: float, op: str, p: Param, da: float, b: Param | None, db: float) -> Square:
-    """p * p (b is p: two operands, each with local derivative p) or p ** 2 (one, with 2p)."""
-    if data - data != 0.0:
-        raise not_finite(op, (p,), (data, da))
-    out = _new(Square)  # engine._node's fields, set here: a demo step makes 337 of these
-    out.data, out.grad, out.label, out.op = data, 0.0, "", op
-    out._a, out._da, out._b, out._db = p, da, b, db
-    out._fold = out._closure = None
-    return out
 
 
 def _sum_of(terms: list[Square], total: float) -> SumOfSquares:
     if total - total != 0.0:
         raise not_finite("+", terms[-1:], (total,))
     out = _new(SumOfSquares)
-    out.data, out.grad, out.label, out.op = total, 0.0, "", "L2"
-    # to the walks a node with no operands: its closure is its whole chain rule
-    out._a, out._da, out._b, out._db, out._fold = (), (), (), (), None
-    out._terms, out._n = terms, len(terms)
+    out.data, out.grad, out.label, out._terms, out._n = total, 0.0, "", terms, len(terms)
     return out
 
 
-def _layout(params: list[Param]) -> list[tuple[Block, slice, np.ndarray]]:
-    """Where these parameters sit: (block, their run in the list, their places in its array) a block."""
-    places = np.fromiter(map(_i_of, params), np.intp, len(params))
+def _layout(params: list[Param]) -> list[tuple[Block, slice, np.ndarray | None]]:
+    """Where these parameters sit, a block at a time: (block, their run in the list, their places
+    in its array, or None when they are the whole block in order, as model.parameters() lists it)."""
+    places = [p._i for p in params]
     layout, start = [], 0
-    for block, group in groupby(map(_block_of, params)):  # a layer's parameters: usually all, in order
+    for block, group in groupby([p._block for p in params]):  # a layer's parameters: usually all, in order
         end = start + len(list(group))
-        layout.append((block, slice(start, end), places[start:end]))
+        at = places[start:end]
+        whole = block.mask is None and at == list(range(len(block._flat)))
+        layout.append((block, slice(start, end), None if whole else np.array(at, dtype=np.intp)))
         start = end
     return layout
-
-
-_a_of, _da_of, _db_of, _block_of, _i_of = map(attrgetter, ("_a", "_da", "_db", "_block", "_i"))
 
 
 def _view_of(v: Value) -> Param:

@@ -8,7 +8,7 @@ import pytest
 import nn
 from micrograd import Value, topological_order
 from micrograd.batch import columns
-from micrograd.params import Square, SumOfSquares
+from micrograd.params import Power2, Square, SumOfSquares
 
 UNARY = [lambda v: -v, lambda v: v ** 2, lambda v: v ** 3, lambda v: v.relu(), lambda v: v.tanh(),
          lambda v: v.sigmoid(), lambda v: v.exp(), lambda v: (v * v + 1.0).log(), lambda v: abs(v.data) + v]
@@ -27,7 +27,7 @@ def test_an_op_on_a_parameter_or_a_penalty_is_the_op_on_a_plain_value(op):
     for node in (p, nn.l2(m, 0.5), sum(q * q for q in m.parameters())):
         plain = Value(node.data)
         out, expected = f(node), f(plain)
-        assert type(out) in (Value, Square) and out.data == expected.data  # a node, not a parameter
+        assert type(out) in (Value, Square, Power2) and out.data == expected.data  # a node, not a parameter
         out.backward()
         expected.backward()
         if node is p:
@@ -112,3 +112,43 @@ def test_squares_that_leave_the_floats_say_so():
     small = nn.MLP(1, [2], init=1e154).parameters()
     with pytest.raises(OverflowError, match=r"^\+ leaves the floats"):
         sum(p * p for p in small)
+
+
+@pytest.mark.parametrize("batch_mode", [False, True])
+def test_squares_in_any_order_and_mix_give_the_chains_bits(batch_mode):
+    m = model(sizes=(5, 4, 1))
+    params = m.parameters()
+    if batch_mode:  # the grads then live in the layers' arrays: the backward's array path
+        m(columns(np.array([[0.5, -1.0], [2.0, 0.25]]))).sum().backward()
+    rng = random.Random(7)
+    picked = rng.sample(params, len(params) - 6)  # shuffled across layers, some left out
+    plain = {id(p): Value(p.data) for p in params}
+    squares = [(lambda v: v * v) if rng.random() < 0.7 else (lambda v: v ** 2) for _ in picked]
+    reg = sum(sq(p) for sq, p in zip(squares, picked))
+    chain = sum(sq(plain[id(p)]) for sq, p in zip(squares, picked))
+    assert isinstance(reg, SumOfSquares) and {type(t) for t in reg.terms} == {Square, Power2}
+    m.zero_grad()
+    (0.37 * reg).backward()
+    (0.37 * chain).backward()
+    assert [p.grad for p in params] == [plain[id(p)].grad for p in params]  # to the bit; 0.0 if left out
+    assert reg.data == chain.data
+
+
+def test_a_parameters_number_is_checked_and_a_node_keeps_the_numbers_it_was_made_with():
+    m = model()
+    p = m.parameters()[0]
+    block = p._block
+    held = block.data  # as a layer's node holds it
+    before = held.copy()
+    for number in (3, np.float64(0.5), np.array(-0.25), float("nan")):  # nan too: a diverged model
+        p.data = number
+        assert type(p.data) is float and (p.data == float(number) or p.data != p.data)
+        assert block.data[p._at] == p.data or p.data != p.data
+    assert np.array_equal(held, before)  # never written into
+    for bad in ("0.5", None, True, [0.5], np.array([0.5]), Value(0.5)):
+        with pytest.raises(TypeError, match="a parameter's data must be a real number"):
+            p.data = bad
+    with pytest.raises(ValueError, match="read-only"):
+        block.data[0, 0] = 1.0
+    with pytest.raises(ValueError, match=r"shape \(4, 3\) cannot take numbers of shape \(3, 4\)"):
+        block.update(np.zeros((3, 4)))
