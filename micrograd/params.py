@@ -6,6 +6,11 @@ is that array entry, so `p.data`, `p.grad`, drawings, save/load and optimisers s
 the Values they always did, while batch mode multiplies the whole array at once
 (Z = W X + b) and an optimiser updates it at once.
 
+The numbers themselves live in a Python list (`Block._flat`), the array being made
+from it when it is next asked for after a write: a loop over `p.data` reads and
+writes list items, a third of the cost of array items, and an array once given out
+is never written into, so a node that holds one keeps the numbers it was made with.
+
 Where the grads live follows the work (the numbers are the same either way):
 eager mode adds into each Param's own slot, one weight at a time, which is what
 Python does fast; batch mode adds delta X^T into one array, which is what numpy
@@ -68,13 +73,19 @@ class Param(Shared):
     _i: int  # the same, counted along the flattened array: its place in the block's list
 
     def _get_data(self) -> float:
-        return self._block._flat[self._i]
+        try:
+            return self._block._flat[self._i]  # type: ignore[index]
+        except TypeError:  # no list: an optimiser set the array, and no Param has read it since
+            return self._block.flat()[self._i]
 
     def _set_data(self, number: Any) -> None:
         if number.__class__ is not float:
             number = _real(number)
         block = self._block
-        block._flat[self._i] = number
+        try:
+            block._flat[self._i] = number  # type: ignore[index]
+        except TypeError:
+            block.flat()[self._i] = number
         block._array = None  # rebuilt when next asked for; whoever holds the old one keeps its numbers
         block.version += 1
 
@@ -82,7 +93,10 @@ class Param(Shared):
 
     def __mul__(self, other: Any) -> Value:
         if other is self:  # p * p, a term of an L2 penalty as micrograd's demo writes it
-            d = self._block._flat[self._i]
+            try:  # _get_data, written out: a demo step squares 337 parameters
+                d = self._block._flat[self._i]
+            except TypeError:
+                d = self._get_data()
             square = d * d
             if square - square != 0.0:
                 raise not_finite("*", (self, self), (square, d, d))
@@ -99,7 +113,7 @@ class Param(Shared):
 
     def __pow__(self, other: Any) -> Value:
         if other.__class__ in (int, float) and other == 2:  # p ** 2: the same, as others write it
-            d = self._block._flat[self._i]
+            d = self._get_data()
             square = d * d
             if square - square != 0.0:
                 raise not_finite("**2", (self,), (square, 2.0 * d))
@@ -140,21 +154,17 @@ def _real(x: Any) -> float:
 
 
 class Block:
-    """The numbers of a layer's parameters as one array (row j: neuron j's weights, then its bias).
+    """The numbers of a layer's parameters as one array (row j: neuron j's weights, then its bias),
+    kept as a flat list that the Params read and write (the module's docstring says why)."""
 
-    They are kept twice: as a flat Python list, which each Param reads and writes
-    (a list item costs a third of an array item), and as the array, made from the
-    list when it is next asked for after a write. A given array is never written
-    into, so a node that holds one keeps the numbers it was computed with.
-    """
-
-    __slots__ = ("_array", "_flat", "shape", "_views", "mask", "version", "_grad", "_gflat",
+    __slots__ = ("_array", "_flat", "shape", "size", "_views", "mask", "version", "_grad", "_gflat",
                  "_numbers", "_numbers_version")
     _array: np.ndarray | None  # None after a write, until the array is next asked for
-    _flat: list[float]
+    _flat: list[float] | None  # None after an optimiser's update(), until a Param next reads it
 
     def __init__(self, data: np.ndarray, mask: np.ndarray | None) -> None:
         self.shape: tuple[int, ...] = data.shape
+        self.size = data.size
         self.mask = mask  # None for a dense layer, else True where a connection (and so a Param) is
         self._views: list[weakref.ref] = []  # row by row, as parameters() lists them
         self.version = 0  # counts writes to the numbers
@@ -206,27 +216,38 @@ class Block:
         """The numbers as an array (read-only: a Param's `data`, or update(), sets them)."""
         array = self._array
         if array is None:
-            flat = self._flat
-            array = self._array = np.fromiter(flat, float, len(flat)).reshape(self.shape)
+            flat: list[float] = self._flat  # type: ignore[assignment]  # when the array is not, the list is
+            array = self._array = np.fromiter(flat, float, self.size).reshape(self.shape)
             array.flags.writeable = False
         return array
 
     def update(self, data: np.ndarray) -> None:
-        """Set every number at once (an optimiser's step), keeping a masked layer's zeros."""
+        """Set every number at once (an optimiser's step), keeping a masked layer's zeros.
+
+        The array is taken over, not copied: it is made read-only.
+        """
         if data.shape != self.shape:
             raise ValueError(f"a block of shape {self.shape} cannot take numbers of shape {data.shape}")
-        self._take(np.array(data, dtype=float) if self.mask is None else np.where(self.mask, data, 0.0))
+        self._take(np.asarray(data, dtype=float) if self.mask is None else np.where(self.mask, data, 0.0))
         self.version += 1
 
     def _take(self, array: np.ndarray) -> None:
+        """This array as the numbers; the list is made when a Param next reads them."""
         array.flags.writeable = False
-        self._array, self._flat = array, array.ravel().tolist()
+        self._array, self._flat = array, None
+
+    def flat(self) -> list[float]:
+        """The numbers as a flat Python list (row by row), what the Params read and write."""
+        if self._flat is None:
+            self._flat = self._array.ravel().tolist()  # type: ignore[union-attr]
+        return self._flat
 
     def numbers(self) -> list[tuple[float, ...]]:
         """Each row's numbers as Python floats, read from the list only when they changed."""
         if self._numbers_version != self.version:
             flat, m = self._flat, self.shape[1]
-            self._numbers = [tuple(flat[k:k + m]) for k in range(0, len(flat), m)]
+            rows = self.data.tolist() if flat is None else [flat[k:k + m] for k in range(0, len(flat), m)]
+            self._numbers = list(map(tuple, rows))
             self._numbers_version = self.version
         return self._numbers
 
@@ -400,7 +421,7 @@ class SumOfSquares(Shared):
             for d in (da, db):  # operand a, then b: the order micrograd adds them in
                 part = d[run]
                 block.add_grad(part.reshape(block.shape) if at is None
-                               else np.bincount(at, part, len(block._flat)).reshape(block.shape))
+                               else np.bincount(at, part, block.size).reshape(block.shape))
 
     @property
     def terms(self) -> list[Square]:
@@ -454,7 +475,7 @@ def _layout(params: list[Param]) -> list[tuple[Block, slice, np.ndarray | None]]
     for block, group in groupby([p._block for p in params]):  # a layer's parameters: usually all, in order
         end = start + len(list(group))
         at = places[start:end]
-        whole = block.mask is None and at == list(range(len(block._flat)))
+        whole = block.mask is None and at == list(range(block.size))
         layout.append((block, slice(start, end), None if whole else np.array(at, dtype=np.intp)))
         start = end
     return layout

@@ -152,3 +152,18 @@ def test_a_parameters_number_is_checked_and_a_node_keeps_the_numbers_it_was_made
         block.data[0, 0] = 1.0
     with pytest.raises(ValueError, match=r"shape \(4, 3\) cannot take numbers of shape \(3, 4\)"):
         block.update(np.zeros((3, 4)))
+
+
+def test_after_an_optimisers_step_each_parameter_reads_and_writes_the_new_numbers():
+    m = model()
+    params = m.parameters()
+    block = params[0]._block
+    m(columns(np.array([[0.5, -1.0], [2.0, 0.25]]))).sum().backward()
+    expected = [p.data - 0.1 * p.grad for p in params]
+    nn.SGD(params, lr=0.1).step()
+    assert block._flat is None  # a layer's step is array work only: no list of its numbers is made
+    assert [p.data for p in params] == expected
+    p = params[4]
+    p.data = 0.5
+    assert block.data[p._at] == 0.5 and (p * p).data == 0.25 and (p ** 2).data == 0.25
+    assert [q.data for q in params] == expected[:4] + [0.5] + expected[5:]
