@@ -439,9 +439,14 @@ def _unary(op: str, f: Any, x: Value) -> Batch:
     return _checked(op, f(x.data), (x,))
 
 
+# ops whose local derivatives are constants or their operands' numbers: only their value can leave the
+# floats (an operand that has, a nan parameter, makes the value nan too), so only it is checked
+_FINITE_LOCALS = frozenset(("+", "-", "*", "neg", "relu", "sum"))
+
+
 def _checked(op: str, result: tuple, operands: tuple) -> Batch:
     """The node of `op` from (value, d/d each operand); the engine's OverflowError if one left the floats."""
-    for part in result:
+    for part in result[:1] if op in _FINITE_LOCALS else result:
         if part.__class__ is np.ndarray and not np.isfinite(part).all() or (
                 part.__class__ is float and part - part != 0.0):
             _finite(op, part, operands)

@@ -281,8 +281,14 @@ class Value(MicrogradWays):
 def _node(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0, kind: type = Value) -> Value:
     """A new node made by `op` from operand a (and b), with d(data)/da (and d(data)/db)."""
     out: Value = _new(kind)
-    out.data, out.grad, out.label, out.op = data, 0.0, "", op
-    out._a, out._da, out._b, out._db = a, da, b, db
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._a = a
+    out._da = da
+    out._b = b
+    out._db = db
     out._fold = out._closure = None
     return out
 

@@ -1,6 +1,7 @@
 """Batch mode's matrix form: a layer is Z = W X + b over the layer's array; its errors are the engine's."""
 
 import random
+import re
 
 import numpy as np
 import pytest
@@ -173,3 +174,15 @@ def test_a_parameter_meets_a_batch_as_a_plain_value_does():
     x = Batch([1.0, 2.0])
     for out in (w * x, x * w, w + x, w - x, w / x, w ** Batch([1.0, 2.0]) if w.data > 0 else x):
         assert isinstance(out, Batch)
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf")])
+@pytest.mark.parametrize("op", ["+", "-", "*"])
+def test_a_parameter_that_left_the_floats_stops_the_batch_op_it_meets(op, number):
+    w = nn.Neuron(1).w[0]
+    w.data = number  # a diverged model can hold one (it is refused when saved)
+    x = Batch([0.0, 2.0])
+    ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+    for a, b in ((w, x), (x, w)):
+        with pytest.raises(OverflowError, match=rf"^{re.escape(op)} leaves the floats"):
+            ops[op](a, b)
