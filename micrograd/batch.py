@@ -368,18 +368,26 @@ def _neuron_view(r: Batch) -> tuple[tuple, tuple]:
         weights, bias = row[:n], row[n:]
         shown = X
         if X.op != "rows":  # the layer before's node: shown as its neurons' rows, stacked, as given
-            shown = _batch(X.data, "rows", whole._fold[1], None)
+            shown = _made_for_the_look(r, lambda: _batch(X.data, "rows", whole._fold[1], None))
             shown.grad = X.grad
         return ((*weights, shown, *bias),
                 (*X.data, whole._da[j, :n][:, None], *(_ONE,) * len(bias)))
     z = whole._a
     if z.op in LAYER_OPS and z._db.__class__ is Block and whole._da.__class__ is np.ndarray:
-        drive = _batch(z.data[j], "row", z, _ONE, None, j)
+        drive = _made_for_the_look(r, lambda: _batch(z.data[j], "row", z, _ONE, None, j))
         labels = z._fold[0]
         drive.label = labels[j] if j < len(labels) else ""
         drive.grad = z.grad[j].copy() if type(z.grad) is not float else 0.0
         return (drive,), (whole._da[j],)
     return (whole,), (_ONE,)
+
+
+def _made_for_the_look(r: Batch, make: Any) -> Batch:
+    """The node a row shows as its input: made at the first look, the same one at every look after
+    (a drawing walks the graph more than once). It is kept in the row's `_fold`, unused by rows."""
+    if r._fold is None:
+        r._fold = make()
+    return r._fold  # type: ignore[return-value]
 
 
 def _batch(data: Any, op: str, a: Any, da: Any, b: Any = None, db: Any = 0.0) -> Batch:

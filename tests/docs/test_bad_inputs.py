@@ -35,6 +35,7 @@ from micrograd.files import folder_atomically, write_atomically
 from nn import state
 from viz.draw.graph import draw_dot
 from viz.draw.render import render
+from viz.draw.tree import tree
 from viz.explain.derivation import derivation
 from viz.notation.document import Heading, Para, T, latex, tex_text, write
 
@@ -124,6 +125,15 @@ def chain(n: int) -> tuple[Value, Value]:
     for _ in range(n):
         y = y + 0.1
     return y, w
+
+
+def batch_loss() -> tuple[Value, Value]:
+    """A batch-mode loss (micrograd.batch, three examples at once) and a weight of its model."""
+    from micrograd.batch import columns
+    model = nn.MLP(2, [2, 1], init=0.5)
+    loss = model(columns([[0.5, -1.0], [2.0, 0.25], [-0.75, 1.5]])).sum()
+    loss.backward()
+    return loss, model.parameters()[0]
 
 
 @functools.cache
@@ -445,6 +455,12 @@ CASES = [
          r"collapse='x' is not a view"),
     Case("draw_dot rankdir", lambda tmp: draw_dot(Value(1.0), rankdir="UP"), ValueError,
          r"rankdir must be 'LR', 'RL', 'TB' or 'BT', got 'UP'"),
+    Case("draw_dot of a batch", lambda tmp: draw_dot(batch_loss()[0]), ValueError,
+         r"^draw_dot shows one number per node, and this is a batch-mode graph .* model\(\[x1, x2\]\)"),
+    Case("tree of a batch", lambda tmp: tree(batch_loss()[0]), ValueError,
+         r"^tree shows one number per node, and this is a batch-mode graph .* viz.draw_network\(model\)"),
+    Case("derivation of a batch", lambda tmp: derivation(*batch_loss()), ValueError,
+         r"^derivation shows one number per node, and this is a batch-mode graph"),
 ]
 
 

@@ -186,3 +186,19 @@ def test_a_parameter_that_left_the_floats_stops_the_batch_op_it_meets(op, number
     for a, b in ((w, x), (x, w)):
         with pytest.raises(OverflowError, match=rf"^{re.escape(op)} leaves the floats"):
             ops[op](a, b)
+
+
+def test_a_rows_inputs_are_the_same_nodes_at_every_look_with_the_grads_of_now():
+    random.seed(2)
+    model = nn.MLP(2, [3, 2, 1])
+    x = columns([[1.0, 2.0], [0.5, -1.0]])
+    out = model.layers[1](model.layers[0](x))  # rows of A = relu(Z), on rows of the layer before
+    loss = (out[0] * 1.0 + out[1] * 2.0).sum()
+    loss.backward()
+    order = topological_order(loss)
+    assert [id(v) for v in topological_order(loss)] == [id(v) for v in order]  # a drawing walks twice
+    (drive,) = out[0].inputs
+    assert out[0].inputs[0] is drive and drive.label == "z1^(2)" and drive.inputs == drive.inputs
+    first = drive.grad.copy()
+    loss.backward()  # grads accumulate: the row shown now has twice the grad
+    assert np.array_equal(out[0].inputs[0].grad, 2 * first)

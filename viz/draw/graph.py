@@ -18,7 +18,7 @@ from viz.draw.collapsed import draw_neurons, network_neurons
 from viz.draw.graph_cards import ORDERED, STAND_INS, card, fields, heading, oval
 from viz.draw.render import Drawing
 from viz.draw.style import BEFORE_BACKWARD, COLOURS, FADED, FONT, HIGHLIGHT, INK, LABEL_PT, NODE_PT, NOTE
-from viz.notation.names import formula, leaf_kind, node_names
+from viz.notation.names import formula, leaf_kind, node_names, one_number_each
 from viz.notation.neurons import neuron_of
 from viz.notation.numbers import DIGITS, number, pretty
 from viz.notation.ops import DOT_OPS
@@ -59,6 +59,7 @@ def draw_dot(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot draws a Value's graph, got {type(root).__name__}")
+    one_number_each(root, "draw_dot")
     if collapse not in (None, False, True, "neuron", "none"):
         raise ValueError(f"collapse={collapse!r} is not a view: use collapse='neuron', False or None")
     if rankdir not in ("LR", "RL", "TB", "BT"):

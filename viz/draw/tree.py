@@ -18,6 +18,7 @@ y     *     data 9  grad 0
 from __future__ import annotations
 
 from micrograd import Value, topological_order
+from viz.notation.names import one_number_each
 from viz.notation.numbers import DIGITS, number
 
 MAX_LINES = 200  # a screenful or two; past this the text says how much was left out
@@ -53,6 +54,7 @@ def tree(root: Value, digits: int = DIGITS, max_lines: int = MAX_LINES) -> str:
     if not isinstance(root, Value):
         kind = type(root).__name__
         raise TypeError(f"tree needs a micrograd Value, got {kind}: build the graph from Values first")
+    one_number_each(root, "tree")
     if not isinstance(max_lines, int) or isinstance(max_lines, bool) or max_lines < 1:
         raise ValueError(f"max_lines must be a whole number >= 1, got {max_lines!r}")
     names = unique_names(root)

@@ -14,7 +14,7 @@ from typing import TypeAlias
 from micrograd import Value, topological_order
 from viz.explain.derivation_text import MAX_PATHS, Delta, Derivation, Factor
 from viz.notation.maths import latex_name
-from viz.notation.names import node_names
+from viz.notation.names import node_names, one_number_each
 from viz.notation.neurons import adjoints, consumers, network_role, role
 from viz.notation.numbers import DIGITS
 from viz.notation.ops import DOT_OPS, definition, instance, local_template, partner
@@ -34,6 +34,7 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
         raise ValueError(f"format must be 'markdown' (LaTeX maths) or 'text' (a terminal), got {format!r}")
     if not isinstance(loss, Value):
         raise TypeError(f"derivation needs the loss as a Value, got {type(loss).__name__}")
+    one_number_each(loss, "derivation")
     limit = MAX_NODES if max_nodes is None else max_nodes
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(f"max_nodes must be a whole number > 0, got {max_nodes!r}")

@@ -32,6 +32,16 @@ _HAND_INPUT = re.compile(r"^x(\d+|_\w+)?$")
 _TARGET = re.compile(r"^t(\d*)$")
 
 
+def one_number_each(root: Value, view: str) -> None:
+    """Refuse a batch-mode graph (micrograd.batch), whose every node holds one number per example:
+    the views write one number per node."""
+    if getattr(root, "per_example", False):
+        raise ValueError(f"{view} shows one number per node, and this is a batch-mode graph "
+                         "(micrograd.batch: each node holds one number per example): run the model "
+                         "on one example, model([x1, x2]) with plain numbers, and show that graph, "
+                         "or draw the network with viz.draw_network(model)")
+
+
 def typeset(label: str) -> str:
     """A label as the documents print it: 'w12^(1)' -> 'w₁₂⁽¹⁾', 'y_hat' -> 'ŷ', 'loss' -> 'L'.
 
