@@ -2,6 +2,7 @@
 dl/dW2_11 and dl/dW1_21, seed 000's deltas; and the chain rule's own properties."""
 
 import math
+import random
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from conftest import printed
 import nn
 from micrograd import Value
 from viz import derivation
+from viz.notation.numbers import number
 
 
 def seed_001():
@@ -210,3 +212,21 @@ def test_sigma_24_is_not_printed_as_1():
     assert d.delta_input.data == pytest.approx(0.999999999962, abs=1e-12)
     assert "· 0.999999999962 = " in str(d) and "· 1 = " not in str(d)
     assert r"0.999999999962" in str(derivation(seed_004(), "w12^(2)"))
+
+
+@pytest.mark.parametrize("penalty", [lambda m: nn.l2(m, 0.01),
+                                     lambda m: 0.01 * sum(p * p for p in m.parameters()),
+                                     lambda m: 0.01 * sum(p ** 2 for p in m.parameters())])
+def test_a_weight_under_an_l2_term_adds_its_share_to_the_delta_form(penalty):
+    random.seed(3)
+    m = nn.MLP(2, [2, 1], activation="tanh")
+    loss = (m([0.5, -1.0]) - 1.0) ** 2 + penalty(m)
+    loss.backward()
+    w = m.parameters()[0]
+    share = 0.01 * 2 * w.data  # d(alpha * sum of p^2)/dw, by hand
+    assert abs(w.grad - share) > 1e-3 and abs(share) > 1e-3  # both the network's path and the L2 term count
+    last = str(derivation(loss, w, format="text")).splitlines()[-1]
+    assert last.endswith(f"= {number(w.grad)}")  # the delta form's result is the whole gradient
+    assert re.search(r"δ1\^\(1\) · x1 \+ d.*/d\(#\d+\) · d\(#\d+\)/dw11\^\(1\)", last)
+    tex = str(derivation(loss, w)).splitlines()[-1]
+    assert tex.count(r"\frac{\partial") == 3 and tex.endswith(f"= {number(w.grad)}$$")

@@ -50,12 +50,12 @@ def derivation(loss: Value, wrt: Value | str, format: str = "markdown", digits: 
     count = _count_paths(order, wrt, on)
     walks = _paths(loss, wrt, on) if count <= MAX_PATHS else []
     paths = [_factors(p, names, latex) for p in walks]
-    deltas, delta_input = _delta_form(wrt, order, adj)
+    deltas, delta_input, delta_rest = _delta_form(wrt, order, adj)
     on_paths = {id(f.out): f.out for path in paths for f in path}
     definitions = [_definition(v, names, latex) for v in order if id(v) in on_paths]
     definitions = [d for d in definitions if any(d)]
     return Derivation(loss, wrt, names, latex, paths, count, adj[id(wrt)], deltas, definitions, delta_input,
-                      format, digits)
+                      format, digits, delta_rest)
 
 
 def _more_than(root: Value, limit: int) -> bool:
@@ -170,12 +170,13 @@ def _delta_form(wrt: Value, order: list[Value], adj: dict[int, float]):
     """The deltas from wrt's neuron up to the output, and a_i for a weight (None for a bias)."""
     r = role(wrt.label)
     if r is None or r.kind not in ("w", "b"):
-        return [], None
+        return [], None, []
     used_by = consumers(order)
     drives = [(z, p) for z, p in used_by[id(wrt)] if z.op in DOT_OPS and role(z.label)]
     if len(drives) != 1:  # not a network parameter, or used once per example: the paths say it all
-        return [], None
+        return [], None, []
     z, position = drives[0]
+    rest = [(c, adj[id(c)], c.local_grads[p]) for c, p in used_by[id(wrt)] if c is not z]
     delta_input = None if r.kind == "b" else z.inputs[position + 1]
     deltas: dict[tuple[int, int], Delta] = {}
     todo = [z]
@@ -187,7 +188,7 @@ def _delta_form(wrt: Value, order: list[Value], adj: dict[int, float]):
         delta, upstream = _delta(zj, used_by, adj)
         deltas[key] = delta
         todo.extend(upstream)
-    return sorted(deltas.values(), key=lambda d: (-d.layer, d.j)), delta_input
+    return sorted(deltas.values(), key=lambda d: (-d.layer, d.j)), delta_input, rest
 
 
 def _delta(z: Value, used_by: dict, adj: dict[int, float]) -> tuple[Delta, list[Value]]:

@@ -64,6 +64,8 @@ class Derivation:
     delta_input: Value | None  # the node a_i for a weight; None for a bias
     format: str = "markdown"
     digits: int = DIGITS
+    # the other nodes made from wrt besides its neuron's drive (an L2 term): (node, dL/dnode, dnode/dwrt)
+    delta_rest: list[tuple[Value, float, float]] = field(default_factory=list)
 
     def name(self, v: Value) -> str:
         """The name a node goes by in text: viz.notation.names.node_names' ASCII one (w12^(1), y_hat - t)."""
@@ -123,13 +125,24 @@ def _delta_text(d: Derivation, n) -> list[str]:
                          f"= ({terms}) · {_paren(n(delta.sigma_prime))} = {n(delta.value)}")
         lines.append(f"      where {sigma}")
     name = f"δ{own.j}^({own.layer})"
-    if d.delta_input is None:
-        lines.append(f"  d{_d(d.name(d.loss))}/d{_d(d.name(d.wrt))} = {name} = {n(own.value)}")
-    else:
-        value = d.delta_input.data
-        lines.append(f"  d{_d(d.name(d.loss))}/d{_d(d.name(d.wrt))} = {name} · {d.name(d.delta_input)} "
-                     f"= {_paren(n(own.value))} · {_paren(n(value))} = {n(own.value * value)}")
+    loss = _d(d.name(d.loss))
+    symbol, numbers = name, _paren(n(own.value))
+    if d.delta_input is not None:
+        symbol += f" · {d.name(d.delta_input)}"
+        numbers += f" · {_paren(n(d.delta_input.data))}"
+    for c, adj, local in d.delta_rest:  # the paths that do not go through the neuron's drive
+        symbol += f" + d{loss}/d{_d(d.name(c))} · d{_d(d.name(c))}/d{_d(d.name(d.wrt))}"
+        numbers += f" + {_paren(n(adj))} · {_paren(n(local))}"
+    equals = f"= {numbers} " if symbol != name else ""
+    result = d.total if d.delta_rest else _own(d)
+    lines.append(f"  d{loss}/d{_d(d.name(d.wrt))} = {symbol} {equals}= {n(result)}")
     return lines
+
+
+def _own(d: Derivation) -> float:
+    """The delta form's product: delta, times a_i for a weight."""
+    own = d.deltas[-1]
+    return own.value if d.delta_input is None else own.value * d.delta_input.data
 
 
 def markdown(d: Derivation) -> str:
@@ -187,12 +200,17 @@ def _delta_markdown(d: Derivation, t, r) -> list[str]:
                        rf"\left({terms}\right) \cdot {t(delta.sigma_prime)} = {r(delta.value)}$$")
         out += ["", f"with ${sigma} = {sigma_value}$", ""]
     name = rf"\delta_{{{own.j}}}^{{({own.layer})}}"
-    whole = _frac(d.latex_names[id(d.loss)], wrt)
-    if d.delta_input is None:
-        out.append(f"$${whole} = {name} = {r(own.value)}$$")
-    else:
-        value, a = d.delta_input.data, d.latex_names[id(d.delta_input)]
-        out.append(rf"$${whole} = {name}\,{a} = {t(own.value)} \cdot {t(value)} = {r(own.value * value)}$$")
+    loss = d.latex_names[id(d.loss)]
+    whole = _frac(loss, wrt)
+    symbol, numbers = name, t(own.value)
+    if d.delta_input is not None:
+        symbol += rf"\,{d.latex_names[id(d.delta_input)]}"
+        numbers += rf" \cdot {t(d.delta_input.data)}"
+    for c, adj, local in d.delta_rest:  # the paths that do not go through the neuron's drive
+        symbol += f" + {_frac(loss, d.latex_names[id(c)])}\\,{_frac(d.latex_names[id(c)], wrt)}"
+        numbers += rf" + {t(adj)} \cdot {t(local)}"
+    equals = f"= {numbers} " if symbol != name else ""
+    out.append(f"$${whole} = {symbol} {equals}= {r(d.total if d.delta_rest else _own(d))}$$")
     return out
 
 

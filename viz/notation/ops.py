@@ -83,8 +83,8 @@ def local_template(op: str, p: int, last: bool) -> tuple[str, str]:
     if op in DOT_OPS:  # inputs (w1, x1, w2, x2, ...): d/dw_i = x_i, d/dx_i = w_i
         return "{b}", "{b}"
     e = entry(op)
-    if e is None or p >= len(e.inputs):
-        return f"d {op}/d{{a}}", rf"\partial\,\mathrm{{{op}}}/\partial {{a}}"
+    if e is None or p >= len(e.inputs):  # an op outside the table (nn.l2's L2): its name, braces kept
+        return _template(f"d {op}/d{_HOLE}a"), _template(rf"\partial\,\mathrm{{{op}}}/\partial {_HOLE}a")
     other = partner(op, p, len(e.inputs))
     hole = ["a" if k == p else "b" if k == other else "?" for k in range(len(e.inputs))]
     holes = e.names([atom(_HOLE + h) for h in hole], atom(_HOLE + "o"))
