@@ -46,4 +46,6 @@ def test_a_batch_step_takes_no_fresh_pages_from_the_os():
     if not keep_freed_memory():
         pytest.skip("not glibc")
     kept, without = faults_per_step(undo=False), faults_per_step(undo=True)
-    assert kept < 20 < without, f"page faults a step: {kept} kept, {without} without (glibc's own setting)"
+    # glibc's own setting takes 8 to 593 fresh pages a step, depending on how the heap was laid out
+    # by what the process did before (measured on one machine): kept, the step takes next to none
+    assert kept < 20 and 2 * kept < without, f"page faults a step: {kept} kept, {without} with glibc's own"
